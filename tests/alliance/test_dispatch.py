@@ -1,0 +1,123 @@
+import time
+
+import pytest
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+from django.db import transaction
+
+from alliance.celery_app import app as project_app
+from alliance.dispatch import publish_on_commit
+from alliance.settings import redis_db_url
+from tests.netutils import closed_port, silent_port
+
+pytestmark = pytest.mark.django_db
+
+RECEIVED: list[str] = []
+
+
+@project_app.task(name="tests.collect")
+def collect(*, value: str) -> None:
+    RECEIVED.append(value)
+
+
+@pytest.fixture
+def received():
+    RECEIVED.clear()
+    yield RECEIVED
+    RECEIVED.clear()
+
+
+def make_app(broker_url: str) -> tuple[Celery, list]:
+    """Return a Celery app with the project's configuration on `broker_url`, and a task."""
+    app = Celery("dispatch-test")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=broker_url, task_always_eager=False)
+    received: list = []
+
+    @app.task(name="tests.remember", shared=False)
+    def remember(*, value: str) -> None:
+        received.append(value)
+
+    return app, received
+
+
+def test_celery_app_configuration():
+    conf = project_app.conf
+
+    assert (conf.accept_content, conf.task_serializer) == (["json"], "json")
+    assert (conf.task_acks_late, conf.task_reject_on_worker_lost) == (True, True)
+    assert conf.task_publish_retry is False
+    options = conf.broker_transport_options
+    assert options["socket_timeout"] == options["socket_connect_timeout"] == 1.5
+    assert options["max_retries"] == 0
+    assert options["visibility_timeout"] > conf.task_time_limit
+
+
+def test_publish_on_commit_runs_task_after_commit(django_capture_on_commit_callbacks, received):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        publish_on_commit(collect, value="after-commit")
+        assert received == []  # nothing runs before the commit
+
+    assert len(callbacks) == 1
+    assert received == ["after-commit"]
+
+
+def test_publish_on_commit_publishes_nothing_on_rollback(
+    django_capture_on_commit_callbacks, received
+):
+    def publish_then_fail() -> None:
+        with transaction.atomic():
+            publish_on_commit(collect, value="rolled-back")
+            raise RuntimeError("roll back")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError, match="roll back"),
+    ):
+        publish_then_fail()
+
+    assert callbacks == []
+    assert received == []
+
+
+def test_publish_on_commit_survives_a_broker_that_refuses(
+    django_capture_on_commit_callbacks, caplog
+):
+    app, received = make_app(f"redis://127.0.0.1:{closed_port()}/0")
+    started = time.monotonic()
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        publish_on_commit(app.tasks["tests.remember"], value="lost?")
+
+    assert time.monotonic() - started < 2
+    assert received == []
+    assert [r.getMessage() for r in caplog.records if r.name == "alliance.dispatch"] == [
+        "Could not publish task tests.remember; its sweep will pick it up."
+    ]
+
+
+def test_publish_on_commit_survives_a_broker_that_never_answers(django_capture_on_commit_callbacks):
+    with silent_port() as port:
+        app, received = make_app(f"redis://127.0.0.1:{port}/0")
+        started = time.monotonic()
+
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            publish_on_commit(app.tasks["tests.remember"], value="lost?")
+
+        elapsed = time.monotonic() - started
+    assert elapsed < 2
+    assert received == []
+
+
+@pytest.mark.redis
+def test_published_task_runs_on_a_real_worker(settings, django_capture_on_commit_callbacks):
+    app, received = make_app(redis_db_url(settings.REDIS_URL, settings.REDIS_BROKER_DB))
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            publish_on_commit(app.tasks["tests.remember"], value="through-redis")
+
+        deadline = time.monotonic() + 10
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    assert received == ["through-redis"]
