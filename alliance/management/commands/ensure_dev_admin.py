@@ -13,6 +13,11 @@ class Command(BaseCommand):
         "Create the local staff account on first run and print how to log in (not in production)."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="Where the portal is served."
+        )
+
     def handle(self, *args, **options) -> None:
         if settings.DJANGO_ENV == "production":
             raise CommandError("ensure_dev_admin never runs in production mode.")
@@ -27,7 +32,7 @@ class Command(BaseCommand):
         else:
             password = "(unknown: run `manage.py changepassword " + ADMIN_EMAIL + "`)"
         self.stdout.write(
-            self.style.SUCCESS("Admin: http://127.0.0.1:8000/admin/")
+            self.style.SUCCESS(f"Admin: {options['base_url']}/admin/")
             + f"\n  email:    {ADMIN_EMAIL}\n  password: {password}"
             + f"\n  (kept in {password_file.name}, which git ignores)"
         )
