@@ -10,12 +10,14 @@ def site(request: HttpRequest) -> dict[str, object]:
     path = request.get_full_path()
     languages = []
     for code, _name in settings.LANGUAGES:
-        info = get_language_info(code)
+        url = translate_url(path, code)
+        if url == path and code != current:
+            url = f"/{code}/"  # a page that does not resolve (an error page): go home
         languages.append(
             {
                 "code": code,
-                "name": info["name_local"],
-                "url": translate_url(path, code),
+                "name": get_language_info(code)["name_local"],
+                "url": url,
                 "current": code == current,
             }
         )

@@ -2,6 +2,8 @@
 
 import logging
 
+import kombu.exceptions
+import redis
 from celery import Task
 from django.db import transaction
 
@@ -21,5 +23,11 @@ def publish_on_commit(task: Task, **kwargs: object) -> None:
 def _publish(task: Task, kwargs: dict[str, object]) -> None:
     try:
         task.apply_async(kwargs=kwargs, retry=False)
-    except Exception:  # noqa: BLE001 - any broker failure is logged, never raised
-        logger.warning("Could not publish task %s; its sweep will pick it up.", task.name)
+    except (kombu.exceptions.OperationalError, redis.RedisError, OSError) as error:
+        # Only broker outages are swallowed: a bug (bad arguments, a failing eager task)
+        # still raises. The error's text is not logged: it may carry the broker's URL.
+        logger.warning(
+            "Could not publish task %s (%s); its sweep will pick it up.",
+            task.name,
+            type(error).__name__,
+        )

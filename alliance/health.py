@@ -1,11 +1,12 @@
 """Liveness and readiness: is the database there, and Redis where configured."""
 
 import logging
+from collections.abc import Callable
 
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -54,3 +55,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=200 if healthy else 503,
     )
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before anything else runs.
+
+    Probes come from inside the deployment with whatever Host header they have, over
+    plain HTTP: host validation and the HTTPS redirect must not turn them into 400 or 301.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            return healthz(request)
+        return self.get_response(request)

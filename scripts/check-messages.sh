@@ -7,10 +7,11 @@ PY=${PY:-.venv/bin/python}
 po=locale/de/LC_MESSAGES/django.po
 mo=locale/de/LC_MESSAGES/django.mo
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 status=0
 
 cp "$po" "$tmp/before.po"
+# A check changes nothing: the catalogue is put back whatever makemessages wrote.
+trap 'cp "$tmp/before.po" "$po"; rm -rf "$tmp"' EXIT
 "$PY" manage.py makemessages -l de --add-location=file --ignore=tests -v0
 if ! diff -u <(grep -v '^"POT-Creation-Date' "$tmp/before.po") <(grep -v '^"POT-Creation-Date' "$po") > "$tmp/diff"; then
     echo "German catalogue is out of date with the code (run 'make messages', translate, commit):"

@@ -10,7 +10,13 @@ from tests.processes import ROOT
 
 pytestmark = pytest.mark.compose
 
-REQUIRED = {"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "portal.example", "POSTGRES_PASSWORD": "pw"}
+REQUIRED = {
+    "SECRET_KEY": "s" * 50,
+    "ALLOWED_HOSTS": "portal.example",
+    "POSTGRES_PASSWORD": "pw",
+    "EMAIL_URL": "smtp://mailcatcher:1025",
+    "SITE_URL": "https://portal.example",
+}
 APP_SERVICES = ["migrate", "web", "worker", "beat"]
 
 
@@ -86,6 +92,7 @@ def test_compose_runs_exactly_one_beat_and_gunicorn(config):
     services = config["services"]
 
     assert services["beat"]["deploy"]["replicas"] == 1
+    assert services["beat"]["deploy"]["placement"]["max_replicas_per_node"] == 1
     assert services["beat"]["command"][:4] == ["celery", "-A", "alliance", "beat"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "alliance", "worker"]
     assert "--maxmemory-policy" in services["redis"]["command"]

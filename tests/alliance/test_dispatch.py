@@ -80,6 +80,18 @@ def test_publish_on_commit_publishes_nothing_on_rollback(
     assert received == []
 
 
+def test_publish_on_commit_reports_a_bug_as_an_error_not_as_an_outage(
+    django_capture_on_commit_callbacks, caplog, received
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        publish_on_commit(collect, unexpected="argument")
+
+    errors = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert [record.exc_info[0] for record in errors] == [TypeError]
+    assert not [record for record in caplog.records if record.name == "alliance.dispatch"]
+    assert received == []
+
+
 def test_publish_on_commit_survives_a_broker_that_refuses(
     django_capture_on_commit_callbacks, caplog
 ):
@@ -92,7 +104,7 @@ def test_publish_on_commit_survives_a_broker_that_refuses(
     assert time.monotonic() - started < 2
     assert received == []
     assert [r.getMessage() for r in caplog.records if r.name == "alliance.dispatch"] == [
-        "Could not publish task tests.remember; its sweep will pick it up."
+        "Could not publish task tests.remember (OperationalError); its sweep will pick it up."
     ]
 
 

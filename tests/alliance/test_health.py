@@ -76,6 +76,19 @@ def test_healthz_503_when_database_is_down():
     )
 
 
+def test_healthz_answers_probes_with_any_host_and_plain_http(client, settings):
+    settings.ALLOWED_HOSTS = ["portal.example"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.REDIS_URL = ""
+
+    response = client.get("/healthz", headers={"host": "127.0.0.1:8000"})
+    page = client.get("/en/", headers={"host": "127.0.0.1:8000"})
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert page.status_code == 400  # every other path still validates the host
+
+
 def test_healthz_refuses_post(client):
     response = client.post("/healthz")
 

@@ -31,6 +31,15 @@ def test_user_email_unique_regardless_of_case_in_database():
         User.objects.bulk_create([User(email="FOUNDER@EXAMPLE.COM")])
 
 
+@pytest.mark.postgres
+def test_user_email_unique_regardless_of_case_beyond_ascii():
+    UserFactory(email="änne@example.com")
+
+    # SQLite's lower() folds ASCII only; PostgreSQL folds every letter.
+    with pytest.raises(IntegrityError):
+        User.objects.bulk_create([User(email="ÄNNE@example.com")])
+
+
 def test_user_email_unique_regardless_of_case_in_validation():
     UserFactory(email="founder@example.com")
 

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://alliance@db.internal:5432/alliance",
     "REDIS_URL": "redis://redis.internal:6379",
     "EMAIL_URL": "smtp://mail.internal:25",
+    "SITE_URL": "https://portal.startalliance.example",
 }
 
 PRINT_SETTINGS = (
@@ -28,7 +29,7 @@ PRINT_SETTINGS = (
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"]
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SITE_URL"]
 )
 def test_production_refuses_to_start_without_required_setting(missing):
     env = {name: value for name, value in PRODUCTION_ENV.items() if name != missing}
@@ -52,6 +53,31 @@ def test_production_refuses_sqlite():
 
     assert result.returncode != 0
     assert "Production mode needs a PostgreSQL DATABASE_URL." in result.stderr
+
+
+def test_production_refuses_debug():
+    result = run_python("manage.py", "check", env={**PRODUCTION_ENV, "DEBUG": "true"})
+
+    assert result.returncode != 0
+    assert "DEBUG must stay off in production mode" in result.stderr
+
+
+def test_production_cookies_are_host_only_and_secure():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
+
+    result = run_python("-c", code, env=PRODUCTION_ENV)
+
+    assert result.stdout.split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "31536000",
+    ]
 
 
 def test_unknown_mode_is_refused():

@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["", "privacy/", "imprint/"]
+PAGES = ["privacy/", "imprint/"]
 
 
 def test_root_redirects_to_the_language_of_the_browser(client):
@@ -75,6 +75,15 @@ def test_unknown_page_is_a_translated_404(client, settings):
     html = response.content.decode()
     assert "<h1>Seite nicht gefunden</h1>" in html
     assert '<html lang="de"' in html
+
+
+def test_language_switcher_on_an_error_page_leads_home(client, settings):
+    settings.DEBUG = False
+
+    response = client.get("/en/nowhere/")
+
+    assert response.status_code == 404
+    assert '<a href="/de/" hreflang="de" lang="de">Deutsch</a>' in response.content.decode()
 
 
 def test_pages_send_security_headers(client):

@@ -1,0 +1,50 @@
+"""Private files: stored outside the public media URL, served only after a permission check.
+
+Each app registers who may read the files under a path prefix (e.g. "agreements/");
+a file under no registered prefix is never served.
+"""
+
+from collections.abc import Callable
+from pathlib import PurePosixPath
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.storage import FileSystemStorage, storages
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from alliance.models import User
+
+ReadCheck = Callable[[User | AnonymousUser, str], bool]
+_rules: dict[str, ReadCheck] = {}
+
+
+def register(prefix: str, can_read: ReadCheck) -> None:
+    """Let `can_read(user, name)` decide who reads the private files under `prefix`."""
+    _rules[prefix] = can_read
+
+
+class PrivateFileStorage(FileSystemStorage):
+    """File storage whose URLs point at the permission-checking view."""
+
+    def url(self, name: str | None) -> str:
+        return reverse("private-file", kwargs={"name": name})
+
+
+@never_cache
+@require_GET
+def serve(request: HttpRequest, name: str) -> FileResponse:
+    """Send a private file as a download to a user allowed to read it, else 404."""
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts:
+        raise Http404
+    can_read = next((check for prefix, check in _rules.items() if name.startswith(prefix)), None)
+    if can_read is None or not can_read(request.user, name):
+        raise Http404
+    storage = storages["private"]
+    if not storage.exists(name):
+        raise Http404
+    response = FileResponse(storage.open(name, "rb"), as_attachment=True, filename=path.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

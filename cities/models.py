@@ -1,0 +1,435 @@
+"""The network: cities, partner organisations, their people and cooperation agreements."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, storages
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Count, Min, Q
+from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import language_choices, validate_time_zone
+
+NETWORK_FOUNDED = 2015
+EXPIRY_WARNING_DAYS = 60
+
+validate_country = RegexValidator(
+    r"^[A-Z]{2}\Z", _("Enter a two-letter ISO 3166 country code in capitals, e.g. DE.")
+)
+
+
+def private_storage() -> Storage:
+    """The storage for files that are only served after a permission check."""
+    return storages["private"]
+
+
+def validate_pdf(upload) -> None:
+    """Accept only a PDF (checked by its content) of at most 10 MB."""
+    max_size = 10 * 1024 * 1024
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if upload.size > max_size:
+        raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if b"%PDF-" not in head:
+        raise ValidationError(_("The file is not a PDF document."), code="not_pdf")
+
+
+class OrganisationKind(models.TextChoices):
+    ECONOMIC_DEVELOPMENT_AGENCY = "economic_development_agency", _("economic development agency")
+    CITY_AGENCY = "city_agency", _("city agency")
+    GOVERNMENT_SME_AGENCY = "government_sme_agency", _("government SME agency")
+    INCUBATOR_ACCELERATOR = "incubator_accelerator", _("incubator or accelerator")
+    CHAMBER = "chamber", _("chamber")
+    OTHER = "other", _("other")
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SIGNED = "signed", _("signed")
+    TERMINATED = "terminated", _("terminated")
+
+
+class CityQuerySet(models.QuerySet):
+    def with_figures(self) -> "CityQuerySet":
+        """Annotate counts of organisations and active agreements, and the membership year."""
+        today = timezone.localdate()
+        return self.annotate(
+            organisation_count=Count("organisations", distinct=True),
+            active_agreement_count=Count(
+                "organisations__agreements_as_partner",
+                filter=CooperationAgreement.active_q(
+                    today, "organisations__agreements_as_partner__"
+                ),
+                distinct=True,
+            ),
+            membership_year=Coalesce(
+                "joined_year",
+                Min(
+                    "organisations__agreements_as_partner__signed_year",
+                    filter=Q(organisations__agreements_as_partner__status=AgreementStatus.SIGNED),
+                ),
+            ),
+        )
+
+
+class City(models.Model):
+    """A start-up city of the network; Berlin is the hub."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        validators=[validate_country],
+        help_text=_("Two-letter ISO 3166 code, e.g. DE."),
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    joined_year = models.PositiveSmallIntegerField(
+        _("joined in (year)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(NETWORK_FOUNDED)],
+        help_text=_("Leave empty when unknown: the first signed agreement's year is shown."),
+    )
+    joined_on = models.DateField(
+        _("joined on"), null=True, blank=True, help_text=_("Only when the day is known.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_hub = models.BooleanField(
+        _("hub city"), default=False, help_text=_("The city whose organisation runs the network.")
+    )
+    loaded_values = models.JSONField(default=dict, editable=False)
+
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        ordering = ["-is_hub", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_hub"],
+                condition=Q(is_hub=True),
+                name="city_one_hub",
+                violation_error_message=_("There is already a hub city."),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90),
+                name="city_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180),
+                name="city_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z][A-Z]$"), name="city_country_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(joined_year__isnull=True) | Q(joined_year__gte=NETWORK_FOUNDED),
+                name="city_joined_after_founding",
+            ),
+            models.CheckConstraint(
+                condition=Q(name_en__isnull=False) & ~Q(name_en=""), name="city_name_en_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cities:city-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.joined_on and self.joined_year and self.joined_on.year != self.joined_year:
+            raise ValidationError(
+                {"joined_year": _("The year must match the day the city joined.")}
+            )
+        if self.joined_on and not self.joined_year:
+            self.joined_year = self.joined_on.year
+
+
+class PartnerOrganisation(models.Model):
+    """An organisation in a city that cooperates with Berlin Partner."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("city")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=40, choices=OrganisationKind, default=OrganisationKind.OTHER
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_hub_operator = models.BooleanField(
+        _("hub operator"),
+        default=False,
+        help_text=_("The organisation that runs the network and signs every agreement."),
+    )
+    loaded_values = models.JSONField(default=dict, editable=False)
+
+    class Meta:
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_hub_operator"],
+                condition=Q(is_hub_operator=True),
+                name="organisation_one_hub_operator",
+                violation_error_message=_("There is already a hub organisation."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cities:organisation-detail", kwargs={"slug": self.slug})
+
+
+class Contact(models.Model):
+    """A person at a partner organisation: a signatory or a recipient of notifications."""
+
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("organisation"),
+    )
+    honorific = models.CharField(
+        _("honorific"), max_length=30, blank=True, help_text=_("For example Dr. or Prof.")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=language_choices,
+        default="en",
+        help_text=_("The language of the emails this person receives."),
+    )
+    receives_notifications = models.BooleanField(
+        _("receives notifications"),
+        default=True,
+        help_text=_("Digests and notices about the organisation's programmes."),
+    )
+    loaded_values = models.JSONField(default=dict, editable=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["organisation__name", "full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                Lower("email"),
+                condition=~Q(email=""),
+                name="contact_email_unique_per_organisation",
+                violation_error_message=_(
+                    "This organisation already has a contact with this email address."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name with its honorific, e.g. Dr. Stefan Franzke."""
+        return f"{self.honorific} {self.full_name}" if self.honorific else self.full_name
+
+
+class AgreementQuerySet(models.QuerySet):
+    def active(self, today: datetime.date | None = None) -> "AgreementQuerySet":
+        """Signed agreements whose validity includes `today` (an open end counts)."""
+        return self.filter(CooperationAgreement.active_q(today or timezone.localdate()))
+
+    def expiring(self, today: datetime.date | None = None) -> "AgreementQuerySet":
+        """Active agreements that end within the warning period."""
+        today = today or timezone.localdate()
+        limit = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+        return self.active(today).filter(valid_until__lte=limit)
+
+
+class CooperationAgreement(models.Model):
+    """A cooperation agreement between the hub organisation and a partner organisation."""
+
+    hub_organisation = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.PROTECT,
+        related_name="agreements_as_hub",
+        limit_choices_to={"is_hub_operator": True},
+        verbose_name=_("hub organisation"),
+    )
+    partner_organisation = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.PROTECT,
+        related_name="agreements_as_partner",
+        verbose_name=_("partner organisation"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgreementStatus, default=AgreementStatus.DRAFT
+    )
+    signed_on = models.DateField(
+        _("signed on"), null=True, blank=True, help_text=_("Only when the day is known.")
+    )
+    signed_year = models.PositiveSmallIntegerField(
+        _("signed in (year)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(NETWORK_FOUNDED)],
+        help_text=_("Filled from the day when it is known."),
+    )
+    signed_in = models.ForeignKey(
+        City,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed in (city)"),
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Leave empty for open-ended.")
+    )
+    signatories = models.ManyToManyField(
+        Contact,
+        blank=True,
+        related_name="signed_agreements",
+        verbose_name=_("signatories"),
+        help_text=_("The people who signed, from both sides."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    document = models.FileField(
+        _("document (PDF)"),
+        upload_to="agreements/",
+        storage=private_storage,
+        blank=True,
+        validators=[validate_pdf],
+    )
+    loaded_values = models.JSONField(default=dict, editable=False)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cooperation agreement")
+        verbose_name_plural = _("cooperation agreements")
+        ordering = ["-signed_year", "partner_organisation__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="agreement_valid_until_after_valid_from",
+                violation_error_message=_("The end of validity must not be before its start."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(hub_organisation=models.F("partner_organisation")),
+                name="agreement_two_organisations",
+                violation_error_message=_("The hub cannot sign an agreement with itself."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AgreementStatus.SIGNED)
+                | Q(signed_on__isnull=False)
+                | Q(signed_year__isnull=False),
+                name="agreement_signed_has_date",
+                violation_error_message=_("A signed agreement needs its signing day or year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_year__isnull=True) | Q(signed_year__gte=NETWORK_FOUNDED),
+                name="agreement_signed_after_founding",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AgreementStatus.values),
+                name="agreement_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["hub_organisation", "partner_organisation"],
+                condition=~Q(status=AgreementStatus.TERMINATED),
+                name="agreement_one_live_per_partner",
+                violation_error_message=_(
+                    "This partner already has an agreement that is not terminated."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(hub)s with %(partner)s") % {
+            "hub": self.hub_organisation,
+            "partner": self.partner_organisation,
+        }
+
+    @staticmethod
+    def active_q(today: datetime.date, prefix: str = "") -> Q:
+        """The condition for "active" on `today`, for a relation path ending in `prefix`."""
+        return (
+            Q(**{f"{prefix}status": AgreementStatus.SIGNED})
+            & (
+                Q(**{f"{prefix}valid_from__isnull": True})
+                | Q(**{f"{prefix}valid_from__lte": today})
+            )
+            & (
+                Q(**{f"{prefix}valid_until__isnull": True})
+                | Q(**{f"{prefix}valid_until__gte": today})
+            )
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.signed_on:
+            if self.signed_year and self.signed_year != self.signed_on.year:
+                errors["signed_year"] = _("The year must match the signing day.")
+            self.signed_year = self.signed_on.year
+        if self.status == AgreementStatus.SIGNED and not (self.signed_on or self.signed_year):
+            errors["signed_year"] = _("A signed agreement needs its signing day or year.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the agreement is signed and valid today."""
+        today = timezone.localdate()
+        return (
+            self.status == AgreementStatus.SIGNED
+            and (self.valid_from is None or self.valid_from <= today)
+            and (self.valid_until is None or self.valid_until >= today)
+        )
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the validity ends, or None when it is open-ended."""
+        if self.valid_until is None:
+            return None
+        return (self.valid_until - timezone.localdate()).days
+
+    @property
+    def is_expiring(self) -> bool:
+        """Whether an active agreement ends within the warning period."""
+        days = self.days_left
+        return self.is_active and days is not None and days <= EXPIRY_WARNING_DAYS
