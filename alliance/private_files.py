@@ -5,12 +5,14 @@ a file under no registered prefix is never served.
 """
 
 from collections.abc import Callable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -26,7 +28,12 @@ def register(prefix: str, can_read: ReadCheck) -> None:
 
 
 class PrivateFileStorage(FileSystemStorage):
-    """File storage whose URLs point at the permission-checking view."""
+    """File storage under MEDIA_ROOT/private whose URLs point at the permission-checking view."""
+
+    @cached_property
+    def base_location(self) -> str:
+        # Read when first used (and again when MEDIA_ROOT changes), not at import time.
+        return self._value_or_setting(self._location, str(Path(settings.MEDIA_ROOT) / "private"))
 
     def url(self, name: str | None) -> str:
         return reverse("private-file", kwargs={"name": name})

@@ -210,8 +210,8 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "de", "fr", "he", "zh-hans", "pl", "ar")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # The admin's translation tabs load their scripts from our static files, never from a CDN.
-MODELTRANSLATION_JQUERY_URL = "admin/js/vendor/jquery/jquery.min.js"
-MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+JQUERY_URL = "admin/js/vendor/jquery/jquery.min.js"
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 # Static and media files
 
@@ -229,7 +229,6 @@ STORAGES = {
     # Private files (agreements, pitch decks): no URL; served by views that check permissions.
     "private": {
         "BACKEND": "alliance.private_files.PrivateFileStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "private"},
     },
     "staticfiles": {
         "BACKEND": (

@@ -77,6 +77,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip(f"{marker.name}: {reason}")
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Keep every test's uploads in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Launch Debian's Chromium; Playwright's own browser download cannot work here."""

@@ -51,7 +51,11 @@ def test_load_network_real_facts():
     vienna = City.objects.get(slug="vienna")
     berlin = City.objects.get(slug="berlin")
     dubai = CooperationAgreement.objects.get(partner_organisation__slug="dubai-sme")
-    assert (vienna.name_en, vienna.name_de, str(vienna.joined_on)) == ("Vienna", "Wien", "2017-11-22")
+    assert (vienna.name_en, vienna.name_de, str(vienna.joined_on)) == (
+        "Vienna",
+        "Wien",
+        "2017-11-22",
+    )
     assert City.objects.get(slug="warsaw").name_de == "Warschau"
     assert (berlin.is_hub, berlin.country, berlin.timezone) == (True, "DE", "Europe/Berlin")
     assert PartnerOrganisation.objects.get(is_hub_operator=True).slug == "berlin-partner"
