@@ -38,6 +38,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 run: $(VENV)/.installed  ## Set up and serve the portal at http://127.0.0.1:8000 (development mode)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_network
+	$(PY) manage.py demo_data
 	$(PY) manage.py ensure_dev_admin --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -37,6 +37,11 @@ class PrivateFileStorage(FileSystemStorage):
 
     def url(self, name: str | None) -> str:
         return reverse("private-file", kwargs={"name": name})
+
+
+def private_storage() -> Storage:
+    """The storage for files that are served only after a permission check."""
+    return storages["private"]
 
 
 @never_cache

@@ -183,7 +183,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,  # a publish tries the broker once; the worker reconnects on its own
 }
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "alliance.sweep_outbox", "schedule": 60.0},
+    "expire-acceptances": {"task": "exchanges.expire_acceptances", "schedule": 300.0},
+    "backfill-programmes": {"task": "exchanges.backfill_programmes", "schedule": 300.0},
+}
 
 # Authentication
 
@@ -245,6 +249,7 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Start Alliance Berlin <noreply@startalliance.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="startalliance.example")
 STAFF_INBOX = env.list("STAFF_INBOX", default=["startalliance@berlin-partner.example"])
 if env.str("EMAIL_URL", default=""):
     _email = env.email_url("EMAIL_URL")

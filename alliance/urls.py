@@ -14,4 +14,5 @@ urlpatterns += i18n_patterns(
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("imprint/", views.ImprintView.as_view(), name="imprint"),
     path("", include("cities.urls")),
+    path("", include("exchanges.urls")),
 )

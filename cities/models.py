@@ -3,7 +3,6 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Min, Q
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import language_choices, validate_time_zone
+from alliance.private_files import private_storage
 
 NETWORK_FOUNDED = 2015
 EXPIRY_WARNING_DAYS = 60
@@ -20,11 +20,6 @@ EXPIRY_WARNING_DAYS = 60
 validate_country = RegexValidator(
     r"^[A-Z]{2}\Z", _("Enter a two-letter ISO 3166 country code in capitals, e.g. DE.")
 )
-
-
-def private_storage() -> Storage:
-    """The storage for files that are only served after a permission check."""
-    return storages["private"]
 
 
 def validate_pdf(upload) -> None:

@@ -1,6 +1,8 @@
+import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from alliance.models import User
 from cities.models import (
@@ -11,6 +13,15 @@ from cities.models import (
     OrganisationKind,
     PartnerOrganisation,
 )
+from exchanges.models import (
+    Application,
+    ExchangeProgramme,
+    ProgrammeFormat,
+    ProgrammeQuestion,
+    ProgrammeStatus,
+    QuestionKind,
+)
+from startups.models import Membership, Role, Sector, Stage, Startup
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -65,3 +76,76 @@ class AgreementFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = CooperationAgreement
+
+
+class StartupFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Demo Start-up {n}")
+    slug = factory.Sequence(lambda n: f"demo-startup-{n}")
+    city = factory.SubFactory(CityFactory)
+    country = "DE"
+    founded_year = 2024
+    founded_month = 3
+    sector = Sector.FINTECH
+    stage = Stage.SEED
+    product_launched = True
+    team_size = 4
+    pitch = "We make payments between start-up cities simple."
+
+    class Meta:
+        model = Startup
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    user = factory.SubFactory(UserFactory, email_verified_at=factory.LazyFunction(timezone.now))
+    startup = factory.SubFactory(StartupFactory)
+    role = Role.OWNER
+
+    class Meta:
+        model = Membership
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    title_en = factory.Sequence(lambda n: f"Exchange {n}")
+    title_de = factory.LazyAttribute(lambda p: f"Austausch {p.title_en.split()[-1]}")
+    slug = factory.Sequence(lambda n: f"exchange-{n}")
+    host_city = factory.SubFactory(CityFactory)
+    host_organisation = factory.SubFactory(
+        OrganisationFactory, city=factory.SelfAttribute("..host_city")
+    )
+    format = ProgrammeFormat.RESIDENCY
+    summary_en = "Four weeks of co-working in the host city."
+    summary_de = "Vier Wochen Co-Working in der Gastgeberstadt."
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    ends_on = factory.LazyAttribute(lambda p: p.starts_on + datetime.timedelta(days=27))
+    applications_open_at = factory.LazyFunction(
+        lambda: timezone.now() - datetime.timedelta(days=10)
+    )
+    applications_close_at = factory.LazyFunction(
+        lambda: timezone.now() + datetime.timedelta(days=20)
+    )
+    seats = 5
+    status = ProgrammeStatus.PUBLISHED
+
+    class Meta:
+        model = ExchangeProgramme
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    programme = factory.SubFactory(ProgrammeFactory)
+    text_en = "When would you like to travel?"
+    text_de = "Wann möchten Sie reisen?"
+    kind = QuestionKind.TEXT
+    required = True
+
+    class Meta:
+        model = ProgrammeQuestion
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    programme = factory.SubFactory(ProgrammeFactory)
+    startup = factory.SubFactory(StartupFactory)
+    motivation = "We want to enter the market."
+    goals = "Meet five customers."
+
+    class Meta:
+        model = Application

@@ -29,7 +29,7 @@ def received():
 
 def make_app(broker_url: str) -> tuple[Celery, list]:
     """Return a Celery app with the project's configuration on `broker_url`, and a task."""
-    app = Celery("dispatch-test")
+    app = Celery("dispatch-test", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.update(broker_url=broker_url, task_always_eager=False)
     received: list = []

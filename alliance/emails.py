@@ -1,0 +1,173 @@
+"""The email outbox: queue messages in the transaction of a change, send them after commit.
+
+A message is rendered once, when it is queued, in its recipient's language from the
+files under templates/<app>/email/<key>.subject.txt, .txt and .html, with a flat
+dictionary of strings as context (never model objects).
+"""
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core import mail
+from django.db import models
+from django.template.loader import get_template
+from django.utils import timezone, translation
+
+from alliance.dispatch import publish_on_commit
+from alliance.models import EmailMessage, EmailStatus
+
+logger = logging.getLogger(__name__)
+
+# Seconds a queued message may wait for its dispatch before the sweep sends it.
+SWEEP_AFTER_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+
+
+def recipients(people: Iterable[object]) -> list[Recipient]:
+    """Recipients for users or contacts (anything with `email` and `language`)."""
+    return [Recipient(person.email, person.language) for person in people if person.email]
+
+
+def staff_inbox() -> list[Recipient]:
+    """The staff inbox addresses (a setting, not accounts), in German."""
+    return [Recipient(address, "de") for address in settings.STAFF_INBOX]
+
+
+def render(template_key: str, language: str, context: Mapping[str, str]) -> tuple[str, str, str]:
+    """Return subject, text and HTML of `template_key` in `language`.
+
+    The HTML part is the text part in the shared email layout, escaped, with links.
+    """
+    flat = {key: str(value) for key, value in context.items()}
+    with translation.override(language):
+        subject = " ".join(get_template(f"{template_key}.subject.txt").render(flat).split())
+        text = get_template(f"{template_key}.txt").render(flat).strip() + "\n"
+        html = get_template("email/base.html").render(
+            {"subject": subject, "body": text, "language": language}
+        )
+    return subject, text, html
+
+
+def queue_email(
+    template_key: str,
+    *,
+    to: Iterable[Recipient],
+    context: Mapping[str, str],
+    about: models.Model | None = None,
+) -> list[EmailMessage]:
+    """Write one outbox row per recipient and send them once the transaction commits."""
+    messages = []
+    seen = set()
+    for recipient in to:
+        if recipient.email.lower() in seen:
+            continue
+        seen.add(recipient.email.lower())
+        subject, text, html = render(template_key, recipient.language, context)
+        messages.append(
+            EmailMessage(
+                recipient=recipient.email,
+                language=recipient.language,
+                template_key=template_key,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                related_type=about._meta.label_lower if about else "",
+                related_id=about.pk if about else None,
+                message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+            )
+        )
+    if not messages:
+        return []
+    EmailMessage.objects.bulk_create(messages)
+    from alliance.tasks import send_emails  # noqa: PLC0415 - the task module imports this one
+
+    publish_on_commit(send_emails, ids=[message.pk for message in messages])
+    return messages
+
+
+def claim(message_id: int) -> bool:
+    """Mark a queued message as being sent by this worker; False if another has it."""
+    # One conditional UPDATE: of two workers racing for the row, exactly one matches.
+    return bool(
+        EmailMessage.objects.filter(pk=message_id, status=EmailStatus.QUEUED).update(
+            status=EmailStatus.SENDING,
+            claimed_at=timezone.now(),
+            attempts=models.F("attempts") + 1,
+        )
+    )
+
+
+def send_messages(ids: Iterable[int]) -> int:
+    """Send the queued messages among `ids` over one connection; return how many were sent."""
+    claimed = [message_id for message_id in ids if claim(message_id)]
+    if not claimed:
+        return 0
+    messages = list(EmailMessage.objects.filter(pk__in=claimed).order_by("pk"))
+    connection = mail.mailers.default
+    try:
+        connection.open()
+    except Exception as error:  # noqa: BLE001 - the server's failure is kept on every row
+        logger.warning("The mail server refused a connection (%s).", type(error).__name__)
+        for message in messages:
+            _finish(message, status=EmailStatus.FAILED, error=_describe(error))
+        return 0
+    sent = 0
+    try:
+        for message in messages:
+            try:
+                _build(message, connection).send()
+            except Exception as error:  # noqa: BLE001 - a delivery failure is kept on the row
+                logger.warning("Email %s was not sent (%s).", message.pk, type(error).__name__)
+                _finish(message, status=EmailStatus.FAILED, error=_describe(error))
+            else:
+                _finish(message, status=EmailStatus.SENT)
+                sent += 1
+    finally:
+        connection.close()
+    return sent
+
+
+def _build(message: EmailMessage, connection) -> mail.EmailMultiAlternatives:
+    email = mail.EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"Message-ID": message.message_id},
+        connection=connection,
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _finish(message: EmailMessage, *, status: EmailStatus, error: str = "") -> None:
+    message.status = status
+    message.last_error = error[:2000]
+    message.sent_at = timezone.now() if status == EmailStatus.SENT else None
+    message.save(update_fields=["status", "last_error", "sent_at"])
+
+
+def due_for_sweep(now=None) -> list[int]:
+    """Queued messages whose dispatch should have happened by now."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(seconds=SWEEP_AFTER_SECONDS)
+    return list(
+        EmailMessage.objects.filter(
+            status=EmailStatus.QUEUED, created_at__lte=cutoff, next_attempt_at__lte=now
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )

@@ -1,0 +1,179 @@
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+
+from alliance.errors import DomainError
+from exchanges import services
+from exchanges.models import (
+    Application,
+    ApplicationEvent,
+    ExchangeProgramme,
+    ProgrammeQuestion,
+    Verb,
+)
+
+
+class QuestionInline(TranslationTabularInline):
+    model = ProgrammeQuestion
+    extra = 0
+    fields = ("position", "text", "kind", "choices", "required")
+
+
+@admin.register(ExchangeProgramme)
+class ExchangeProgrammeAdmin(TabbedTranslationAdmin):
+    list_display = ("title", "host_city", "format", "status", "applications_close_at", "seats")
+    list_filter = ("status", "format", "host_city")
+    list_select_related = ("host_city",)
+    search_fields = ("title_en", "title_de", "slug")
+    prepopulated_fields = {"slug": ("title_en",)}
+    autocomplete_fields = (
+        "host_city",
+        "host_organisation",
+        "co_organisers",
+        "eligible_origin_cities",
+    )
+    inlines = [QuestionInline]
+    actions = ["announce_decisions"]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "status", "format", "summary")}),
+        (_("Hosts"), {"fields": ("host_city", "host_organisation", "co_organisers")}),
+        (
+            _("Dates"),
+            {"fields": ("starts_on", "ends_on", "applications_open_at", "applications_close_at")},
+        ),
+        (_("Seats"), {"fields": ("seats", "confirmation_days", "automatic_backfill")}),
+        (
+            _("Eligibility"),
+            {
+                "fields": (
+                    "eligible_origin_cities",
+                    "max_company_age_years",
+                    "allowed_stages",
+                    "requires_product_launched",
+                    "sectors",
+                )
+            },
+        ),
+        (_("Content"), {"fields": ("description", "benefits")}),
+    )
+
+    @admin.action(description=_("Announce the staged decisions"))
+    def announce_decisions(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for programme in queryset:
+            try:
+                announced = services.announce_decisions(programme, by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{programme}: {error}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(programme)s: %(count)d decision announced.",
+                        "%(programme)s: %(count)d decisions announced.",
+                        len(announced),
+                    )
+                    % {"programme": programme, "count": len(announced)},
+                )
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "verb", "from_state", "to_state", "actor", "comment")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _apply(name: str, verb_label: str, call: Callable[[Application, HttpRequest], object]):
+    """An admin action that calls one service per selected application."""
+
+    def action(modeladmin, request, queryset) -> None:
+        done = 0
+        for application in queryset.select_related("startup", "programme"):
+            try:
+                call(application, request)
+            except DomainError as error:
+                modeladmin.message_user(request, f"{application}: {error}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(count)d application: %(verb)s.", "%(count)d applications: %(verb)s.", done
+                )
+                % {"count": done, "verb": verb_label},
+            )
+
+    action.__name__ = name
+    return admin.action(description=verb_label)(action)
+
+
+ACTIONS = {
+    "start_review": (_("start review"), lambda a, r: services.start_review(a, by=r.user)),
+    "shortlist": (_("shortlist"), lambda a, r: services.shortlist_application(a, by=r.user)),
+    "waitlist": (_("waitlist"), lambda a, r: services.waitlist_application(a, by=r.user)),
+    "accept": (_("accept"), lambda a, r: services.accept_application(a, by=r.user)),
+    "reject": (_("reject"), lambda a, r: services.reject_application(a, by=r.user)),
+    "stage_accept": (
+        _("stage: accept"),
+        lambda a, r: services.stage_decision(a, verb=Verb.ACCEPT, by=r.user),
+    ),
+    "stage_waitlist": (
+        _("stage: waitlist"),
+        lambda a, r: services.stage_decision(a, verb=Verb.WAITLIST, by=r.user),
+    ),
+    "stage_reject": (
+        _("stage: reject"),
+        lambda a, r: services.stage_decision(a, verb=Verb.REJECT, by=r.user),
+    ),
+    "clear_stage": (
+        _("clear the staged decision"),
+        lambda a, r: services.clear_staged_decision(a, by=r.user),
+    ),
+}
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = (
+        "startup",
+        "programme",
+        "state",
+        "pending_decision",
+        "rank",
+        "submitted_at",
+        "confirm_by",
+        "updated_at",
+    )
+    list_filter = ("state", "pending_decision", "programme")
+    list_select_related = ("startup", "programme")
+    search_fields = ("startup__name",)
+    readonly_fields = (
+        "programme",
+        "startup",
+        "created_by",
+        "state",
+        "pending_decision",
+        "submitted_at",
+        "decided_at",
+        "confirm_by",
+        "consent_at",
+        "consent_text",
+        "created_at",
+        "updated_at",
+    )
+    fields = (*readonly_fields, "rank", "motivation", "goals", "needs", "pitch_deck")
+    inlines = [EventInline]
+    actions = [_apply(name, label, call) for name, (label, call) in ACTIONS.items()]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # applications are made by start-ups, through the portal

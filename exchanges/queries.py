@@ -1,0 +1,48 @@
+"""Reads of programmes for the public pages."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from cities.models import City, PartnerOrganisation
+from exchanges.models import ExchangeProgramme, ProgrammeStatus
+
+
+def public_programmes() -> QuerySet[ExchangeProgramme]:
+    """Published programmes with everything their list entry shows."""
+    return ExchangeProgramme.objects.published().select_related("host_city", "host_organisation")
+
+
+def filter_programmes(
+    programmes: QuerySet[ExchangeProgramme],
+    *,
+    city: City | None = None,
+    sector: str = "",
+    open_now: bool = False,
+) -> QuerySet[ExchangeProgramme]:
+    """Narrow `programmes` by host city, sector (a programme open to all sectors matches)."""
+    if city is not None:
+        programmes = programmes.filter(host_city=city)
+    if sector:
+        # JSON text search works on SQLite and PostgreSQL alike; values are quoted keys.
+        programmes = programmes.filter(Q(sectors=[]) | Q(sectors__icontains=f'"{sector}"'))
+    if open_now:
+        programmes = programmes.open_now()
+    return programmes
+
+
+def programme_detail() -> QuerySet[ExchangeProgramme]:
+    """Published programmes with their organisers and eligibility rules loaded."""
+    return public_programmes().prefetch_related(
+        Prefetch("co_organisers", queryset=PartnerOrganisation.objects.select_related("city")),
+        "eligible_origin_cities",
+    )
+
+
+def programmes_of_city() -> Prefetch:
+    """Prefetch a city's published programmes, soonest deadline first."""
+    return Prefetch(
+        "programmes",
+        queryset=ExchangeProgramme.objects.filter(status=ProgrammeStatus.PUBLISHED).order_by(
+            "applications_close_at"
+        ),
+        to_attr="published_programmes",
+    )

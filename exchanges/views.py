@@ -1,0 +1,49 @@
+import zoneinfo
+
+from django.utils import timezone
+from django.views.generic import DetailView, ListView
+
+from exchanges import queries
+from exchanges.forms import ProgrammeFilterForm
+from exchanges.models import ExchangeProgramme
+from startups.models import Stage
+
+
+class ProgrammeListView(ListView):
+    template_name = "exchanges/programme_list.html"
+    context_object_name = "programmes"
+
+    def get_queryset(self):
+        self.form = ProgrammeFilterForm(self.request.GET or None)
+        programmes = queries.public_programmes().order_by("applications_close_at", "slug")
+        if self.form.is_valid():
+            data = self.form.cleaned_data
+            programmes = queries.filter_programmes(
+                programmes, city=data["city"], sector=data["sector"], open_now=data["open"]
+            )
+        return programmes
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form=self.form, now=timezone.now(), **kwargs)
+
+
+class ProgrammeDetailView(DetailView):
+    model = ExchangeProgramme
+    template_name = "exchanges/programme_detail.html"
+    context_object_name = "programme"
+
+    def get_queryset(self):
+        return queries.programme_detail()
+
+    def get_context_data(self, **kwargs):
+        programme = self.object
+        user = self.request.user
+        viewer_zone = getattr(user, "time_zone", "") if user.is_authenticated else ""
+        return super().get_context_data(
+            now=timezone.now(),
+            host_zone=zoneinfo.ZoneInfo(programme.host_city.timezone),
+            viewer_zone=zoneinfo.ZoneInfo(viewer_zone) if viewer_zone else None,
+            is_open=programme.is_open(),
+            stages=[Stage(stage).label for stage in programme.allowed_stages],
+            **kwargs,
+        )

@@ -1,0 +1,75 @@
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from alliance.models import EmailMessage
+from exchanges.models import SEAT_STATES, ApplicationEvent, State
+from startups.models import Role
+from tests.factories import (
+    ApplicationFactory,
+    ContactFactory,
+    MembershipFactory,
+    ProgrammeFactory,
+    UserFactory,
+)
+
+STAFF_INBOX = "staff@berlin-partner.example"
+
+
+@pytest.fixture
+def world(settings):
+    """A published, open programme; a start-up with a verified owner and a member; staff."""
+    settings.STAFF_INBOX = [STAFF_INBOX]
+    programme = ProgrammeFactory(seats=2)
+    ContactFactory(
+        organisation=programme.host_organisation, email="host@partner.example", language="de"
+    )
+    ContactFactory(
+        organisation=programme.host_organisation,
+        email="quiet@partner.example",
+        receives_notifications=False,
+    )
+    owner = MembershipFactory(
+        role=Role.OWNER, user__email="owner@startup.example", user__language="de"
+    )
+    member = MembershipFactory(
+        startup=owner.startup, role=Role.MEMBER, user__email="member@startup.example"
+    )
+    return SimpleNamespace(
+        programme=programme,
+        startup=owner.startup,
+        owner=owner.user,
+        member=member.user,
+        staff=UserFactory(is_staff=True, email="reviewer@berlin-partner.example"),
+    )
+
+
+def make_application(world, state: State = State.DRAFT, **fields):
+    """An application of the world's start-up in `state`, as the services would have left it."""
+    now = timezone.now()
+    if state != State.DRAFT:
+        fields.setdefault("submitted_at", now - datetime.timedelta(days=2))
+        fields.setdefault("consent_at", now - datetime.timedelta(days=2))
+    if state in SEAT_STATES:
+        fields.setdefault("confirm_by", now + datetime.timedelta(days=3))
+    fields.setdefault("startup", world.startup)
+    return ApplicationFactory(
+        programme=world.programme, state=state, created_by=world.owner, **fields
+    )
+
+
+def emails_queued() -> set[tuple[str, str]]:
+    return {
+        (message.template_key.rsplit("/", 1)[-1], message.recipient)
+        for message in EmailMessage.objects.all()
+    }
+
+
+def history(application) -> list[tuple]:
+    return list(
+        ApplicationEvent.objects.filter(application=application).values_list(
+            "verb", "from_state", "to_state", "actor_id"
+        )
+    )

@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from alliance.models import User
+from exchanges.models import Application, ExchangeProgramme, State
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_has_every_state_made_through_the_services(capsys):
+    call_command("demo_data")
+
+    states = sorted(Application.objects.values_list("state", flat=True))
+    assert states == sorted(State.values)
+    assert capsys.readouterr().out.endswith(
+        "Demo data: 3 programmes, 10 start-ups, 10 applications (all fictitious).\n"
+    )
+    # Made through the services: every non-draft application has its history.
+    for application in Application.objects.exclude(state=State.DRAFT):
+        assert application.events.last().to_state == application.state
+    assert all(
+        "(fictitious)" in title
+        for title in ExchangeProgramme.objects.values_list("title_en", flat=True)
+    )
+    assert set(User.objects.values_list("email", flat=True)) <= {
+        f"demo-founder-{n}@example.com" for n in range(1, 11)
+    } | {"demo-staff@example.com"}
+
+
+def test_demo_data_twice_changes_nothing(capsys):
+    call_command("demo_data")
+    counts = (Application.objects.count(), User.objects.count())
+
+    call_command("demo_data")
+
+    assert (Application.objects.count(), User.objects.count()) == counts
+    assert capsys.readouterr().out.endswith("Demo data: already present.\n")
+
+
+def test_demo_data_refused_in_production(settings):
+    settings.DJANGO_ENV = "production"
+
+    with pytest.raises(CommandError, match="never made in production"):
+        call_command("demo_data")
+
+    assert not Application.objects.exists()
