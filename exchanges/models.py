@@ -110,10 +110,11 @@ TRANSITIONS: dict[Verb, Transition] = {
 }
 
 # States that hold one of the programme's seats.
-SEAT_STATES = frozenset({State.ACCEPTED, State.CONFIRMED})
-FINAL_STATES = frozenset({State.REJECTED, State.WITHDRAWN, State.EXPIRED})
+# Tuples, not sets: their order reaches migrations (choices, constraints) and must be stable.
+SEAT_STATES = (State.ACCEPTED, State.CONFIRMED)
+FINAL_STATES = (State.REJECTED, State.WITHDRAWN, State.EXPIRED)
 # Decisions staff may stage before announcing them.
-STAGEABLE = frozenset({Verb.SHORTLIST, Verb.WAITLIST, Verb.ACCEPT, Verb.REJECT})
+STAGEABLE = (Verb.SHORTLIST, Verb.WAITLIST, Verb.ACCEPT, Verb.REJECT)
 
 
 class ProgrammeQuerySet(models.QuerySet):
