@@ -125,6 +125,7 @@ def test_publish_on_commit_survives_a_broker_that_never_answers(django_capture_o
 def test_published_task_runs_on_a_real_worker(settings, django_capture_on_commit_callbacks):
     app, received = make_app(redis_db_url(settings.REDIS_URL, settings.REDIS_BROKER_DB))
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        project_app.set_current()  # start_worker made the test app current; tasks use ours
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
             publish_on_commit(app.tasks["tests.remember"], value="through-redis")
 
