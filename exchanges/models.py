@@ -229,6 +229,10 @@ class ExchangeProgramme(models.Model):
             models.CheckConstraint(
                 condition=Q(format__in=ProgrammeFormat.values), name="programme_format_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(title_en__isnull=False) & ~Q(title_en=""),
+                name="programme_title_en_required",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -106,7 +106,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     title_en = factory.Sequence(lambda n: f"Exchange {n}")
-    title_de = factory.LazyAttribute(lambda p: f"Austausch {p.title_en.split()[-1]}")
+    title_de = factory.LazyAttribute(lambda p: f"Austausch {p.slug.rsplit('-', 1)[-1]}")
     slug = factory.Sequence(lambda n: f"exchange-{n}")
     host_city = factory.SubFactory(CityFactory)
     host_organisation = factory.SubFactory(
