@@ -2,24 +2,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from cities.models import AgreementStatus, City, CooperationAgreement
 from tests.factories import AgreementFactory, CityFactory, ContactFactory, OrganisationFactory
+from tests.helpers import refused_by_database
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 11, 25)
-
-
-def refused_by_database(save) -> bool:
-    """Whether the database itself (not validation) refuses `save()`."""
-    try:
-        with transaction.atomic():
-            save()
-    except IntegrityError:
-        return True
-    return False
 
 
 # Constraints, each hit with a plain save() that skips model validation.

@@ -1,12 +1,11 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cities.models import AgreementStatus, City, PartnerOrganisation
 from cities.services import load_network
 from tests.factories import AgreementFactory, CityFactory, ContactFactory, OrganisationFactory
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -14,13 +13,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def network():
     load_network()
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def grow_network(cities: int) -> None:

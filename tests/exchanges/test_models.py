@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
 
 from exchanges.models import Application, Review, State
 from tests.factories import (
@@ -13,17 +12,9 @@ from tests.factories import (
     StartupFactory,
     UserFactory,
 )
+from tests.helpers import refused_by_database
 
 pytestmark = pytest.mark.django_db
-
-
-def refused_by_database(save) -> bool:
-    try:
-        with transaction.atomic():
-            save()
-    except IntegrityError:
-        return True
-    return False
 
 
 def test_one_application_per_startup_and_programme():

@@ -1,13 +1,12 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from exchanges.models import ProgrammeStatus
 from startups.models import Sector, Stage
 from tests.factories import CityFactory, OrganisationFactory, ProgrammeFactory, UserFactory
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +26,6 @@ def make_programmes(count: int, **fields) -> list:
         programme.eligible_origin_cities.add(CityFactory())
         programmes.append(programme)
     return programmes
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_programme_list_shows_published_programmes_only(client):
