@@ -93,6 +93,33 @@ def queue_email(
     return messages
 
 
+def queue_rendered(
+    *,
+    template_key: str,
+    recipient: str,
+    language: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    confidential: bool = False,
+) -> EmailMessage:
+    """Queue a message rendered elsewhere (allauth's account emails) and send it after commit."""
+    message = EmailMessage.objects.create(
+        recipient=recipient,
+        language=language,
+        template_key=template_key,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        confidential=confidential,
+        message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+    )
+    from alliance.tasks import send_emails  # noqa: PLC0415 - the task module imports this one
+
+    publish_on_commit(send_emails, ids=[message.pk])
+    return message
+
+
 def claim(message_id: int) -> bool:
     """Mark a queued message as being sent by this worker; False if another has it."""
     # One conditional UPDATE: of two workers racing for the row, exactly one matches.

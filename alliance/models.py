@@ -140,6 +140,11 @@ class EmailMessage(models.Model):
     related_type = models.CharField(_("about (type)"), max_length=100, blank=True)
     related_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("Account emails carry links that log people in: never shown to staff."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=EmailStatus, default=EmailStatus.QUEUED
     )

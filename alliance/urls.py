@@ -13,6 +13,8 @@ urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("imprint/", views.ImprintView.as_view(), name="imprint"),
+    path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+    path("accounts/", include("allauth.urls")),
     path("", include("cities.urls")),
     path("", include("exchanges.urls")),
 )

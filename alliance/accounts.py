@@ -1,0 +1,55 @@
+"""Accounts: allauth wired to the email-only User, its emails sent through the outbox."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.signals import email_confirmed
+from django.conf import settings
+from django.dispatch import receiver
+from django.utils import timezone, translation
+
+from alliance.emails import queue_rendered
+from alliance.models import User
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        """Remember the language the person signed up in: their emails use it."""
+        user = super().save_user(request, user, form, commit=False)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language in dict(settings.LANGUAGES):
+            user.language = language
+        if commit:
+            user.save()
+        return user
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render allauth's email in the recipient's language and queue it in the outbox."""
+        user = User.objects.filter(email__iexact=email).first()
+        language = user.language if user else translation.get_language() or "en"
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, {"email": email, **context})
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        queue_rendered(
+            template_key=template_prefix,
+            recipient=email,
+            language=language,
+            subject=message.subject,
+            text=message.body,
+            html=html,
+            confidential=True,
+        )
+
+
+@receiver(email_confirmed)
+def record_verified_email(sender, request, email_address, **kwargs) -> None:
+    """Mark the user's address as verified: submitting an application needs it."""
+    user = email_address.user
+    if user.email.lower() == email_address.email.lower() and user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])

@@ -1,0 +1,183 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+from django.db import transaction
+
+from alliance.models import EmailMessage, User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-passphrase-42"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+def link_in(message: EmailMessage) -> str:
+    return re.search(r"https?://\S+", message.body_text).group(0)
+
+
+def signup(client, email: str, language: str = "en"):
+    with transaction.atomic():
+        return client.post(
+            f"/{language}/accounts/signup/",
+            {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+        )
+
+
+def test_signup_in_german_sends_the_verification_through_the_outbox(client):
+    response = signup(client, "Founder@Example.COM", "de")
+
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert (user.email, user.language, user.email_verified_at) == (
+        "founder@example.com",
+        "de",
+        None,
+    )
+    message = EmailMessage.objects.get()
+    assert message.recipient == "founder@example.com"
+    assert (message.language, message.confidential) == ("de", True)
+    assert message.subject.startswith("[Start Alliance] ")
+    assert "/de/accounts/confirm-email/" in message.body_text
+
+
+def test_following_the_verification_link_verifies_the_user(client):
+    signup(client, "founder@example.com")
+    link = link_in(EmailMessage.objects.get())
+    path = link.split("testserver", 1)[-1]
+
+    page = client.get(path)
+    confirmed = client.post(path)
+
+    user = User.objects.get()
+    assert page.status_code == 200
+    assert confirmed.status_code == 302
+    assert user.email_verified_at is not None
+    assert EmailAddress.objects.get().verified is True
+
+
+def test_unverified_users_can_log_in(client):
+    UserFactory(email="founder@example.com", password=PASSWORD)
+
+    response = client.post(
+        "/en/accounts/login/", {"login": "FOUNDER@example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+
+
+def test_login_failure_does_not_say_whether_the_email_exists(client):
+    UserFactory(email="founder@example.com", password=PASSWORD)
+
+    wrong_password = client.post(
+        "/en/accounts/login/", {"login": "founder@example.com", "password": "nope-nope-nope"}
+    )
+    unknown = client.post(
+        "/en/accounts/login/", {"login": "nobody@example.com", "password": "nope-nope-nope"}
+    )
+
+    message = "The email address and/or password you specified are not correct."
+    assert message in wrong_password.content.decode()
+    assert message in unknown.content.decode()
+
+
+def test_password_reset_does_not_reveal_registered_addresses(client):
+    UserFactory(email="founder@example.com")
+
+    known = client.post("/en/accounts/password/reset/", {"email": "founder@example.com"})
+    unknown = client.post("/en/accounts/password/reset/", {"email": "nobody@example.com"})
+
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert sorted(EmailMessage.objects.values_list("recipient", "confidential")) == [
+        ("founder@example.com", True),
+        ("nobody@example.com", True),
+    ]
+
+
+def test_failed_logins_are_limited_per_ip_without_locking_the_founder_out(client):
+    UserFactory(email="founder@example.com", password=PASSWORD)
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    for _ in range(10):
+        client.post(
+            "/en/accounts/login/",
+            {"login": "founder@example.com", "password": "guess-guess-guess"},
+            **attacker,
+        )
+
+    blocked = client.post(
+        "/en/accounts/login/", {"login": "founder@example.com", "password": PASSWORD}, **attacker
+    )
+    founder = client.post(
+        "/en/accounts/login/",
+        {"login": "founder@example.com", "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.7",
+    )
+
+    assert blocked.status_code == 200
+    assert "Too many failed login attempts. Try again later." in blocked.content.decode()
+    assert founder.status_code == 302
+    assert founder["Location"] == "/en/"
+
+
+def test_login_ignores_a_next_parameter_pointing_off_site(client):
+    UserFactory(email="founder@example.com", password=PASSWORD)
+
+    response = client.post(
+        "/en/accounts/login/?next=https://evil.example/steal",
+        {"login": "founder@example.com", "password": PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+
+
+def test_profile_needs_login(client):
+    response = client.get("/en/accounts/profile/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/en/accounts/login/?next=/en/accounts/profile/"
+
+
+def test_profile_changes_name_language_and_time_zone(client):
+    user = UserFactory(email="founder@example.com")
+    client.force_login(user)
+
+    response = client.post(
+        "/en/accounts/profile/",
+        {"name": "Ada Founder", "language": "de", "time_zone": "Asia/Jerusalem"},
+    )
+
+    user.refresh_from_db()
+    assert response.status_code == 302
+    assert (user.name, user.language, user.time_zone) == ("Ada Founder", "de", "Asia/Jerusalem")
+
+
+def test_profile_refuses_an_unknown_time_zone_and_changes_nothing(client):
+    user = UserFactory(email="founder@example.com", name="Before")
+    client.force_login(user)
+
+    response = client.post(
+        "/de/accounts/profile/", {"name": "After", "language": "de", "time_zone": "Mars/Base"}
+    )
+
+    user.refresh_from_db()
+    assert response.status_code == 200
+    assert "Mars/Base ist keine gültige Auswahl." in response.content.decode()
+    assert (user.name, user.time_zone) == ("Before", "Europe/Berlin")
+
+
+def test_logout_needs_a_post(client):
+    client.force_login(UserFactory())
+
+    page = client.get("/en/accounts/logout/")
+    client.post("/en/accounts/logout/")
+
+    assert page.status_code == 200  # a confirmation page, not a logout
+    assert "_auth_user_id" not in client.session
