@@ -219,7 +219,7 @@ def save_answers(application: Application, *, answers: dict[int, str], by: User)
 def delete_draft(application: Application, *, by: User) -> None:
     """Delete a draft (a submitted application is withdrawn, not deleted)."""
     require_member(application.startup, by)
-    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked = _lock(application)
     if locked.state != State.DRAFT:
         raise DomainError("not_draft", gettext_lazy("Only a draft can be deleted."))
     locked.delete()
@@ -291,7 +291,6 @@ def waitlist_application(
 def accept_application(application: Application, *, by: User, comment: str = "") -> Application:
     """Accept an application if a seat is free, set its confirmation deadline, tell the team."""
     require_staff(by)
-    _lock_programme(application.programme)
     return _refresh(application, _decide(_lock(application), Verb.ACCEPT, by=by, comment=comment))
 
 
@@ -322,8 +321,8 @@ def confirm_application(application: Application, *, by: User) -> Application:
 def withdraw_application(application: Application, *, by: User, comment: str = "") -> Application:
     """Withdraw an application; a freed seat goes to the waitlist."""
     require_owner(application.startup, by)
-    programme = _lock_programme(application.programme)
     locked = _lock(application)
+    programme = locked.programme
     held_seat = locked.state in SEAT_STATES
     _move(
         locked, verb=Verb.WITHDRAW, by=by, actor=Actor.OWNER, comment=comment, pending_decision=""
@@ -335,11 +334,13 @@ def withdraw_application(application: Application, *, by: User, comment: str = "
 
 
 @transaction.atomic
-def expire_application(application: Application) -> Application:
+def expire_application(
+    application: Application, *, now: datetime.datetime | None = None
+) -> Application:
     """Expire an acceptance whose confirmation deadline has passed; backfill its seat."""
-    programme = _lock_programme(application.programme)
     locked = _lock(application)
-    if locked.state == State.ACCEPTED and locked.confirm_by > timezone.now():
+    programme = locked.programme
+    if locked.state == State.ACCEPTED and locked.confirm_by > (now or timezone.now()):
         raise DomainError(
             "not_expired", gettext_lazy("The confirmation deadline has not passed yet.")
         )
@@ -357,7 +358,7 @@ def expire_acceptances(*, now: datetime.datetime | None = None) -> list[Applicat
     expired = []
     for application in due.select_related("programme"):
         try:
-            expired.append(expire_application(application))
+            expired.append(expire_application(application, now=now))
         except DomainError:
             continue  # confirmed or withdrawn meanwhile
     return expired
@@ -431,7 +432,7 @@ def announce_decisions(programme: ExchangeProgramme, *, by: User) -> list[Applic
     require_staff(by)
     programme = _lock_programme(programme)
     staged = list(
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .filter(programme=programme)
         .exclude(pending_decision="")
         .order_by("pk")
@@ -452,15 +453,23 @@ def announce_decisions(programme: ExchangeProgramme, *, by: User) -> list[Applic
 
 
 def _lock(application: Application) -> Application:
-    return (
-        Application.objects.select_for_update()
-        .select_related("programme", "startup")
+    """Lock the application's programme, then the application: always in this order.
+
+    One order for every verb means two verbs on the same application or programme wait
+    for each other instead of deadlocking; the programme lock also guards the seats.
+    """
+    programme = _lock_programme(application.programme)
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("startup")
         .get(pk=application.pk)
     )
+    locked.programme = programme
+    return locked
 
 
 def _lock_programme(programme: ExchangeProgramme) -> ExchangeProgramme:
-    """Lock the programme row: every change of its seats goes through here first."""
+    """Lock the programme row: every change of its applications' states goes through here."""
     return ExchangeProgramme.objects.select_for_update().get(pk=programme.pk)
 
 
@@ -537,7 +546,7 @@ def _backfill(programme: ExchangeProgramme) -> list[Application]:
         )
         return []
     accepted = []
-    for application in waitlist.select_for_update()[:free]:
+    for application in waitlist.select_for_update(of=("self",))[:free]:
         accepted.append(_decide(application, Verb.ACCEPT, by=None, comment="backfill"))
         emails.notify_staff_and_host(application, "exchanges/email/application_backfilled")
     return accepted

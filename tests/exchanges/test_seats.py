@@ -70,6 +70,49 @@ def test_two_accepts_racing_for_the_last_seat(world):
     assert connection.vendor == "postgresql"
 
 
+def race(*calls) -> list[str]:
+    """Run `calls` at the same moment in threads; return each outcome (or error code)."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+            outcomes.append("done")
+        except DomainError as error:
+            outcomes.append(error.code)
+        except Exception as error:  # noqa: BLE001 - a deadlock must show up as an outcome
+            outcomes.append(type(error).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return sorted(outcomes)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_owner_withdrawing_while_staff_reject_one_wins(world):
+    # Without the row locks both would read "shortlisted" and both would move it.
+    for _ in range(5):
+        application = application_for_new_startup(world, State.SHORTLISTED)
+        owner = application.startup.memberships.get().user
+
+        outcomes = race(
+            lambda app=application, by=owner: services.withdraw_application(app, by=by),
+            lambda app=application: services.reject_application(app, by=world.staff),
+        )
+
+        assert outcomes == ["done", "state_conflict"]
+        assert Application.objects.get(pk=application.pk).state in {State.WITHDRAWN, State.REJECTED}
+        assert ApplicationEvent.objects.filter(application=application).count() == 1
+
+
 @pytest.mark.django_db
 def test_announce_applies_every_staged_decision(world):
     accept = make_application(world, State.IN_REVIEW)
