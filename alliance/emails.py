@@ -6,7 +6,8 @@ dictionary of strings as context (never model objects).
 """
 
 import logging
-from collections.abc import Iterable, Mapping
+import smtplib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import make_msgid
 
@@ -23,17 +24,37 @@ logger = logging.getLogger(__name__)
 
 # Seconds a queued message may wait for its dispatch before the sweep sends it.
 SWEEP_AFTER_SECONDS = 60
+# After this many attempts a message that keeps failing for passing reasons is failed.
+MAX_ATTEMPTS = 8
+
+
+def lease_seconds() -> int:
+    """How long a claimed message belongs to its worker: longer than any task may run."""
+    return settings.CELERY_TASK_TIME_LIMIT + 60
+
+
+def retry_delay(attempts: int) -> timezone.timedelta:
+    """Back off: 1, 2, 4, … minutes, at most an hour."""
+    return timezone.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+STAFF_TIME_ZONE = "Europe/Berlin"
 
 
 @dataclass(frozen=True)
 class Recipient:
     email: str
     language: str
+    time_zone: str = STAFF_TIME_ZONE
 
 
 def recipients(people: Iterable[object]) -> list[Recipient]:
     """Recipients for users or contacts (anything with `email` and `language`)."""
-    return [Recipient(person.email, person.language) for person in people if person.email]
+    return [
+        Recipient(person.email, person.language, getattr(person, "time_zone", STAFF_TIME_ZONE))
+        for person in people
+        if person.email
+    ]
 
 
 def staff_inbox() -> list[Recipient]:
@@ -60,17 +81,22 @@ def queue_email(
     template_key: str,
     *,
     to: Iterable[Recipient],
-    context: Mapping[str, str],
+    context: Mapping[str, str] | Callable[[Recipient], Mapping[str, str]],
     about: models.Model | None = None,
 ) -> list[EmailMessage]:
-    """Write one outbox row per recipient and send them once the transaction commits."""
+    """Write one outbox row per recipient and send them once the transaction commits.
+
+    `context` is a flat dictionary of strings, or a function that makes one for each
+    recipient (texts in their language, times in their time zone).
+    """
     messages = []
     seen = set()
     for recipient in to:
         if recipient.email.lower() in seen:
             continue
         seen.add(recipient.email.lower())
-        subject, text, html = render(template_key, recipient.language, context)
+        values = context(recipient) if callable(context) else context
+        subject, text, html = render(template_key, recipient.language, values)
         messages.append(
             EmailMessage(
                 recipient=recipient.email,
@@ -121,13 +147,19 @@ def queue_rendered(
 
 
 def claim(message_id: int) -> bool:
-    """Mark a queued message as being sent by this worker; False if another has it."""
+    """Take a due message for this worker; False if another worker has it or it is not due.
+
+    A message left "sending" by a worker that died is due again once its lease is over.
+    """
+    now = timezone.now()
+    due = models.Q(status=EmailStatus.QUEUED, next_attempt_at__lte=now) | models.Q(
+        status=EmailStatus.SENDING,
+        claimed_at__lte=now - timezone.timedelta(seconds=lease_seconds()),
+    )
     # One conditional UPDATE: of two workers racing for the row, exactly one matches.
     return bool(
-        EmailMessage.objects.filter(pk=message_id, status=EmailStatus.QUEUED).update(
-            status=EmailStatus.SENDING,
-            claimed_at=timezone.now(),
-            attempts=models.F("attempts") + 1,
+        EmailMessage.objects.filter(due, pk=message_id).update(
+            status=EmailStatus.SENDING, claimed_at=now, attempts=models.F("attempts") + 1
         )
     )
 
@@ -144,7 +176,7 @@ def send_messages(ids: Iterable[int]) -> int:
     except Exception as error:  # noqa: BLE001 - the server's failure is kept on every row
         logger.warning("The mail server refused a connection (%s).", type(error).__name__)
         for message in messages:
-            _finish(message, status=EmailStatus.FAILED, error=_describe(error))
+            _retry_later(message, error)
         return 0
     sent = 0
     try:
@@ -153,7 +185,10 @@ def send_messages(ids: Iterable[int]) -> int:
                 _build(message, connection).send()
             except Exception as error:  # noqa: BLE001 - a delivery failure is kept on the row
                 logger.warning("Email %s was not sent (%s).", message.pk, type(error).__name__)
-                _finish(message, status=EmailStatus.FAILED, error=_describe(error))
+                if _is_permanent(error):
+                    _finish(message, status=EmailStatus.FAILED, error=_describe(error))
+                else:
+                    _retry_later(message, error)
             else:
                 _finish(message, status=EmailStatus.SENT)
                 sent += 1
@@ -180,6 +215,26 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _is_permanent(error: Exception) -> bool:
+    """A refused recipient or sender, a 5xx answer or a malformed message: retrying won't help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return isinstance(error, ValueError)
+
+
+def _retry_later(message: EmailMessage, error: Exception) -> None:
+    """Put the message back in the queue with a later attempt, or fail it after many."""
+    if message.attempts >= MAX_ATTEMPTS:
+        _finish(message, status=EmailStatus.FAILED, error=_describe(error))
+        return
+    message.status = EmailStatus.QUEUED
+    message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
+    message.last_error = _describe(error)[:2000]
+    message.save(update_fields=["status", "next_attempt_at", "last_error"])
+
+
 def _finish(message: EmailMessage, *, status: EmailStatus, error: str = "") -> None:
     message.status = status
     message.last_error = error[:2000]
@@ -188,13 +243,16 @@ def _finish(message: EmailMessage, *, status: EmailStatus, error: str = "") -> N
 
 
 def due_for_sweep(now=None) -> list[int]:
-    """Queued messages whose dispatch should have happened by now."""
+    """Messages whose dispatch was lost, whose retry is due, or whose worker died."""
     now = now or timezone.now()
     cutoff = now - timezone.timedelta(seconds=SWEEP_AFTER_SECONDS)
+    queued = models.Q(status=EmailStatus.QUEUED, created_at__lte=cutoff, next_attempt_at__lte=now)
+    abandoned = models.Q(
+        status=EmailStatus.SENDING,
+        claimed_at__lte=now - timezone.timedelta(seconds=lease_seconds()),
+    )
     return list(
-        EmailMessage.objects.filter(
-            status=EmailStatus.QUEUED, created_at__lte=cutoff, next_attempt_at__lte=now
-        )
+        EmailMessage.objects.filter(queued | abandoned)
         .order_by("pk")
         .values_list("pk", flat=True)[:500]
     )

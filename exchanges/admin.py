@@ -62,7 +62,7 @@ class ExchangeProgrammeAdmin(TabbedTranslationAdmin):
         (_("Content"), {"fields": ("description", "benefits")}),
     )
 
-    @admin.action(description=_("Announce the staged decisions"))
+    @admin.action(description=_("Announce the staged decisions"), permissions=["change"])
     def announce_decisions(self, request: HttpRequest, queryset: QuerySet) -> None:
         for programme in queryset:
             try:
@@ -114,7 +114,7 @@ def _apply(name: str, verb_label: str, call: Callable[[Application, HttpRequest]
             )
 
     action.__name__ = name
-    return admin.action(description=verb_label)(action)
+    return admin.action(description=verb_label, permissions=["change"])(action)
 
 
 ACTIONS = {
@@ -171,7 +171,13 @@ class ApplicationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
+    # Everything is read-only here: states change through the actions (the services),
+    # and the team's texts are the team's.
     fields = (*readonly_fields, "rank", "motivation", "goals", "needs", "pitch_deck")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
     inlines = [EventInline]
     actions = [_apply(name, label, call) for name, (label, call) in ACTIONS.items()]
 

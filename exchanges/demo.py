@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -49,6 +50,7 @@ def make_demo_data() -> dict[str, int]:
         load_network()
     now = timezone.now()
     staff = _user("demo-staff@example.com", "Demo Staff (fictitious)", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="change_application"))
     programmes = {
         "open": _programme(
             "demo-tel-aviv-exchange",

@@ -1,27 +1,43 @@
 """Building the emails of the application's life: who gets what, with which placeholders."""
 
-from datetime import UTC
+import zoneinfo
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.formats import date_format
 
-from alliance.emails import queue_email, recipients, staff_inbox
+from alliance.emails import Recipient, queue_email, recipients, staff_inbox
+from alliance.templatetags.content import translated_value
 from cities.models import Contact
 from exchanges.models import Application
 
 
-def application_context(application: Application) -> dict[str, str]:
-    """The placeholders every application email can use, as plain strings."""
+def application_context(
+    application: Application, recipient: Recipient, *, for_team: bool
+) -> dict[str, str]:
+    """The placeholders of an application email, as plain strings for one recipient.
+
+    Names in the recipient's language, the deadline in their time zone, and a link they
+    can follow: the team's application page, or the admin for staff and hosts.
+    """
     programme = application.programme
+    language = recipient.language
+    if for_team:
+        url = f"{settings.SITE_URL}/{language}/applications/{application.pk}/"
+    else:
+        url = f"{settings.SITE_URL}/admin/exchanges/application/{application.pk}/change/"
     context = {
         "startup": application.startup.name,
-        "programme": programme.title_en or programme.title,
-        "host_city": str(programme.host_city.name_en),
-        "application_url": f"{settings.SITE_URL}/applications/{application.pk}/",
-        "state": application.state,
+        "programme": translated_value(programme, "title", language)[0],
+        "host_city": translated_value(programme.host_city, "name", language)[0],
+        "application_url": url,
     }
     if application.confirm_by:
-        context["deadline"] = application.confirm_by.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        context["confirm_url"] = context["application_url"]
+        zone = zoneinfo.ZoneInfo(recipient.time_zone)
+        with translation.override(language):
+            deadline = date_format(application.confirm_by.astimezone(zone), "DATETIME_FORMAT")
+        context["deadline"] = f"{deadline} ({recipient.time_zone})"
+        context["confirm_url"] = url
     return context
 
 
@@ -45,7 +61,7 @@ def notify_team(application: Application, template_key: str) -> None:
     queue_email(
         template_key,
         to=recipients(team_of(application)),
-        context=application_context(application),
+        context=lambda recipient: application_context(application, recipient, for_team=True),
         about=application,
     )
 
@@ -54,6 +70,6 @@ def notify_staff_and_host(application: Application, template_key: str) -> None:
     queue_email(
         template_key,
         to=staff_inbox() + recipients(host_contacts(application)),
-        context=application_context(application),
+        context=lambda recipient: application_context(application, recipient, for_team=False),
         about=application,
     )

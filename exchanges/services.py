@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from alliance.emails import queue_email, staff_inbox
 from alliance.errors import DomainError
 from alliance.models import User
+from alliance.templatetags.content import translated_value
 from exchanges import emails
 from exchanges.models import (
     SEAT_STATES,
@@ -83,7 +84,14 @@ def require_member(startup: Startup, user: User | None) -> None:
 
 
 def require_staff(user: User | None) -> None:
-    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+    """Staff who may change applications (superusers, or the permission given in the admin)."""
+    if not (
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("exchanges.change_application")
+    ):
         raise DomainError("not_staff", gettext_lazy("Only Berlin Partner staff can do this."))
 
 
@@ -541,7 +549,10 @@ def _backfill(programme: ExchangeProgramme) -> list[Application]:
         queue_email(
             "exchanges/email/seat_free",
             to=staff_inbox(),
-            context={"programme": programme.title_en or programme.title, "free": str(free)},
+            context=lambda recipient: {
+                "programme": translated_value(programme, "title", recipient.language)[0],
+                "free": str(free),
+            },
             about=programme,
         )
         return []

@@ -1,10 +1,11 @@
 import datetime
+import smtplib
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.emails import Recipient, claim, queue_email, render
+from alliance.emails import Recipient, _is_permanent, claim, queue_email, render
 from alliance.models import EmailMessage, EmailStatus
 from alliance.tasks import send_emails, sweep_outbox
 from tests.netutils import closed_port
@@ -123,7 +124,7 @@ def test_sweep_sends_messages_whose_dispatch_was_lost(mailoutbox):
     assert EmailMessage.objects.get(pk=fresh.pk).status == EmailStatus.QUEUED
 
 
-def test_delivery_failure_is_kept_on_the_row(settings, mailoutbox):
+def test_a_mail_server_outage_keeps_the_message_queued_for_a_later_attempt(settings, mailoutbox):
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -136,5 +137,60 @@ def test_delivery_failure_is_kept_on_the_row(settings, mailoutbox):
 
     message.refresh_from_db()
     assert sent == 0
-    assert message.status == EmailStatus.FAILED
+    assert (message.status, message.attempts) == (EmailStatus.QUEUED, 1)
     assert message.last_error.startswith("ConnectionRefusedError")
+    assert message.next_attempt_at > timezone.now() + datetime.timedelta(seconds=50)
+    assert claim(message.pk) is False  # not due before its next attempt
+
+
+def test_a_message_abandoned_by_a_dead_worker_is_sent_after_its_lease(mailoutbox):
+    (message,) = queue_email(KEY, to=[Recipient("founder@example.com", "en")], context=CONTEXT)
+    assert claim(message.pk) is True  # a worker took it, then died before sending
+
+    assert sweep_outbox.delay().get() == 0  # still within the lease
+    EmailMessage.objects.filter(pk=message.pk).update(
+        claimed_at=timezone.now() - datetime.timedelta(minutes=10),
+        created_at=timezone.now() - datetime.timedelta(minutes=10),
+    )
+    assert sweep_outbox.delay().get() == 1
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (EmailStatus.SENT, 2)
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")}), True),
+        (smtplib.SMTPDataError(554, b"rejected"), True),
+        (smtplib.SMTPDataError(451, b"try again"), False),
+        (smtplib.SMTPServerDisconnected("gone"), False),
+        (ValueError("header injection"), True),
+    ],
+)
+def test_permanent_failures_are_not_retried(error, permanent):
+    assert _is_permanent(error) is permanent
+
+
+def test_staff_see_the_outbox_but_never_account_links(client):
+    from alliance.emails import queue_rendered
+    from tests.factories import UserFactory
+
+    secret = queue_rendered(
+        template_key="account/email/password_reset_key",
+        recipient="founder@example.com",
+        language="en",
+        subject="Password reset",
+        text="Reset: https://portal.example/en/accounts/password/reset/key/abc-123/",
+        confidential=True,
+    )
+    (plain,) = queue_email(KEY, to=[Recipient("founder@example.com", "en")], context=CONTEXT)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    hidden = client.get(f"/admin/alliance/emailmessage/{secret.pk}/change/").content.decode()
+    shown = client.get(f"/admin/alliance/emailmessage/{plain.pk}/change/").content.decode()
+
+    assert "abc-123" not in hidden
+    assert "(confidential: account emails carry login links and are not shown)" in hidden
+    assert "https://portal.example/applications/7/" in shown

@@ -2,6 +2,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from alliance.models import EmailMessage
@@ -16,6 +17,13 @@ from tests.factories import (
 )
 
 STAFF_INBOX = "staff@berlin-partner.example"
+
+
+def staff_user(**fields):
+    """A staff member allowed to decide applications."""
+    user = UserFactory(is_staff=True, **fields)
+    user.user_permissions.add(Permission.objects.get(codename="change_application"))
+    return user
 
 
 @pytest.fixture
@@ -42,7 +50,7 @@ def world(settings):
         startup=owner.startup,
         owner=owner.user,
         member=member.user,
-        staff=UserFactory(is_staff=True, email="reviewer@berlin-partner.example"),
+        staff=staff_user(email="reviewer@berlin-partner.example"),
     )
 
 
@@ -60,11 +68,12 @@ def make_application(world, state: State = State.DRAFT, **fields):
     )
 
 
-def emails_queued() -> set[tuple[str, str]]:
-    return {
-        (message.template_key.rsplit("/", 1)[-1], message.recipient)
+def emails_queued() -> list[tuple[str, str, str]]:
+    """Every queued email as (template, recipient, language), sorted: duplicates count."""
+    return sorted(
+        (message.template_key.rsplit("/", 1)[-1], message.recipient, message.language)
         for message in EmailMessage.objects.all()
-    }
+    )
 
 
 def history(application) -> list[tuple]:

@@ -134,7 +134,7 @@ def test_announce_applies_every_staged_decision(world):
     }
     assert Application.objects.get(pk=waitlist.pk).rank == 3
     assert set(Application.objects.values_list("pending_decision", flat=True)) == {""}
-    keys = {key for key, _ in emails_queued()}
+    keys = {key for key, _, _ in emails_queued()}
     assert keys == {"application_accepted", "application_waitlisted", "application_rejected"}
 
 
@@ -204,7 +204,7 @@ def test_expiry_and_backfill_once(world):
     assert list(
         ApplicationEvent.objects.filter(application=best).values_list("verb", "actor", "comment")
     ) == [(Verb.ACCEPT, None, "backfill")]
-    keys = sorted(key for key, _ in emails_queued())
+    keys = sorted(key for key, _, _ in emails_queued())
     assert "application_backfilled" in keys
     assert "application_accepted" in keys
     assert ApplicationEvent.objects.count() == events_after_first_run == 2
@@ -234,4 +234,8 @@ def test_without_automatic_backfill_staff_are_told(world):
     services.withdraw_application(confirmed, by=world.owner)
 
     assert Application.objects.get(pk=waiting.pk).state == State.WAITLISTED
-    assert ("seat_free", "staff@berlin-partner.example") in emails_queued()
+    assert emails_queued() == [
+        ("application_withdrawn", "host@partner.example", "de"),
+        ("application_withdrawn", "staff@berlin-partner.example", "de"),
+        ("seat_free", "staff@berlin-partner.example", "de"),
+    ]
