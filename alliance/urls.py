@@ -17,4 +17,5 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("cities.urls")),
     path("", include("exchanges.urls")),
+    path("", include("startups.urls")),
 )

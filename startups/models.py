@@ -158,3 +158,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.startup})"
+
+
+class Invitation(models.Model):
+    """An invitation by email to join a start-up's team, accepted by following its link."""
+
+    startup = models.ForeignKey(
+        Startup, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("start-up")
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.MEMBER)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.startup}"

@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import User
+from cities.models import City
+from startups.models import Role, Startup
+
+
+class StartupForm(forms.ModelForm):
+    city = forms.ModelChoiceField(
+        label=_("Home city"),
+        queryset=City.objects.order_by("name"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Another city"),
+        help_text=_("A city of the Start Alliance, or name another below."),
+    )
+
+    class Meta:
+        model = Startup
+        fields = [
+            "name",
+            "city",
+            "other_city",
+            "country",
+            "founded_year",
+            "founded_month",
+            "website",
+            "sector",
+            "stage",
+            "product_launched",
+            "team_size",
+            "pitch",
+        ]
+        widgets = {"pitch": forms.Textarea(attrs={"rows": 4, "maxlength": 500})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("city") and not (cleaned.get("other_city") or "").strip():
+            self.add_error("other_city", _("Choose a city of the network or name another."))
+        country = cleaned.get("country")
+        if country:
+            cleaned["country"] = country.upper()
+        return cleaned
+
+    def clean_country(self):
+        return self.cleaned_data["country"].upper()
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+
+class TransferForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("New owner"), queryset=None)
+
+    def __init__(self, *args, startup: Startup, exclude_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = User.objects.filter(memberships__startup=startup).exclude(
+            pk=exclude_user.pk
+        )

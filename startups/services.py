@@ -1,0 +1,116 @@
+"""Writes to start-ups and their teams: every rule of who may do what lives here."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alliance.emails import Recipient, queue_email
+from alliance.errors import DomainError
+from alliance.models import User
+from startups.models import Invitation, Membership, Role, Startup
+
+INVITATION_DAYS = 14
+
+
+def membership_of(startup: Startup, user: User | None) -> Membership | None:
+    if not (user and user.is_authenticated):
+        return None
+    return Membership.objects.filter(startup=startup, user=user).first()
+
+
+def require_owner_of(startup: Startup, user: User | None) -> None:
+    membership = membership_of(startup, user)
+    if membership is None or membership.role != Role.OWNER:
+        raise DomainError("not_owner", gettext_lazy("Only an owner of the start-up can do this."))
+
+
+@transaction.atomic
+def create_startup(startup: Startup, *, by: User) -> Startup:
+    """Save a new start-up with its creator as its first owner."""
+    startup.save()
+    Membership.objects.create(startup=startup, user=by, role=Role.OWNER)
+    return startup
+
+
+@transaction.atomic
+def invite_member(startup: Startup, *, email: str, role: Role, by: User) -> Invitation:
+    """Invite someone by email to the team; the mail is in the inviter's language."""
+    require_owner_of(startup, by)
+    if Membership.objects.filter(startup=startup, user__email__iexact=email).exists():
+        raise DomainError("already_member", gettext_lazy("This person is already in the team."))
+    invitation = Invitation.objects.create(
+        startup=startup,
+        email=email,
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=by,
+        expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
+    )
+    queue_email(
+        "startups/email/invitation",
+        to=[Recipient(email, by.language)],
+        context={
+            "startup": startup.name,
+            "inviter": by.get_full_name(),
+            "accept_url": f"{settings.SITE_URL}/{by.language}/startups/invitations/"
+            f"{invitation.token}/",
+            "days": str(INVITATION_DAYS),
+        },
+        about=startup,
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, by: User) -> Membership:
+    """Join the team the invitation is for, as the person it was sent to."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.expires_at <= timezone.now():
+        raise DomainError(
+            "invitation_invalid", gettext_lazy("This invitation has expired or was already used.")
+        )
+    if invitation.email.lower() != by.email.lower():
+        raise DomainError(
+            "invitation_other_email",
+            _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+            % {"email": invitation.email},
+        )
+    membership, _created = Membership.objects.get_or_create(
+        startup=invitation.startup, user=by, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def leave_team(startup: Startup, *, by: User) -> None:
+    """Leave a start-up's team; its last owner cannot leave."""
+    memberships = list(Membership.objects.select_for_update().filter(startup=startup))
+    mine = next((m for m in memberships if m.user_id == by.pk), None)
+    if mine is None:
+        raise DomainError("not_member", gettext_lazy("You are not in this team."))
+    owners = [m for m in memberships if m.role == Role.OWNER]
+    if mine.role == Role.OWNER and len(owners) == 1:
+        raise DomainError(
+            "last_owner",
+            gettext_lazy("A start-up always keeps an owner: make someone else owner first."),
+        )
+    mine.delete()
+
+
+@transaction.atomic
+def transfer_ownership(startup: Startup, *, to: User, by: User) -> None:
+    """Make another team member an owner and the current owner a member."""
+    require_owner_of(startup, by)
+    target = Membership.objects.select_for_update().filter(startup=startup, user=to).first()
+    if target is None or to.pk == by.pk:
+        raise DomainError("not_member", gettext_lazy("Choose another member of the team."))
+    target.role = Role.OWNER
+    target.save(update_fields=["role"])
+    Membership.objects.filter(startup=startup, user=by).update(role=Role.MEMBER)
