@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.models import language_choices, validate_time_zone
 from alliance.private_files import private_storage
+from alliance.uploads import validate_pdf
 
 NETWORK_FOUNDED = 2015
 EXPIRY_WARNING_DAYS = 60
@@ -20,20 +21,6 @@ EXPIRY_WARNING_DAYS = 60
 validate_country = RegexValidator(
     r"^[A-Z]{2}\Z", _("Enter a two-letter ISO 3166 country code in capitals, e.g. DE.")
 )
-
-
-def validate_pdf(upload) -> None:
-    """Accept only a PDF (checked by its content) of at most 10 MB."""
-    max_size = 10 * 1024 * 1024
-    if upload.size == 0:
-        raise ValidationError(_("The file is empty."), code="empty")
-    if upload.size > max_size:
-        raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
-    upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(0)
-    if b"%PDF-" not in head:
-        raise ValidationError(_("The file is not a PDF document."), code="not_pdf")
 
 
 class OrganisationKind(models.TextChoices):

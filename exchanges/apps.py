@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class ExchangesConfig(AppConfig):
     name = "exchanges"
     verbose_name = _("Exchange programmes")
+
+    def ready(self) -> None:
+        from alliance import private_files
+        from exchanges.models import Application
+
+        def can_read_pitch_deck(user, name: str) -> bool:
+            if not user.is_authenticated:
+                return False
+            if user.is_staff and user.has_perm("exchanges.view_application"):
+                return True
+            return Application.objects.filter(
+                pitch_deck=name, startup__memberships__user=user
+            ).exists()
+
+        private_files.register("pitch-decks/", can_read_pitch_deck)

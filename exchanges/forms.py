@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
+from exchanges.models import Application, Need, ProgrammeQuestion, QuestionKind
 from startups.models import Sector
 
 
@@ -17,3 +18,74 @@ class ProgrammeFilterForm(forms.Form):
         label=_("Sector"), choices=[("", _("All sectors")), *Sector.choices], required=False
     )
     open = forms.BooleanField(label=_("Open for applications now"), required=False)
+
+
+YES_NO = [("yes", _("yes")), ("no", _("no"))]
+
+
+def question_field(question: ProgrammeQuestion) -> forms.Field:
+    """The form field that asks `question` (never required here: submitting checks that)."""
+    label = str(question.text)
+    common = {"label": label, "required": False}
+    match question.kind:
+        case QuestionKind.LONG_TEXT:
+            return forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 4}), max_length=3000, **common
+            )
+        case QuestionKind.CHOICE:
+            options = [line.strip() for line in question.choices.splitlines() if line.strip()]
+            return forms.ChoiceField(choices=[("", "—"), *[(o, o) for o in options]], **common)
+        case QuestionKind.YES_NO:
+            return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
+        case QuestionKind.DATE:
+            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        case QuestionKind.NUMBER:
+            return forms.DecimalField(max_digits=12, decimal_places=2, **common)
+        case _:
+            return forms.CharField(max_length=300, **common)
+
+
+class ApplicationForm(forms.ModelForm):
+    needs = forms.MultipleChoiceField(
+        label=_("What do you need in the host city?"),
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Application
+        fields = ["motivation", "goals", "needs", "pitch_deck"]
+        widgets = {
+            "motivation": forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
+            "goals": forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
+            "pitch_deck": forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        }
+        labels = {
+            "motivation": _("Why do you want to take part?"),
+            "goals": _("What do you want to reach in the market?"),
+        }
+
+    def __init__(self, *args, questions=(), answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        answers = answers or {}
+        self.questions = list(questions)
+        for question in self.questions:
+            name = f"question_{question.pk}"
+            self.fields[name] = question_field(question)
+            self.initial.setdefault(name, answers.get(question.pk, ""))
+
+    def answers(self) -> dict[int, str]:
+        """The answers as text, by question id."""
+        values = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"question_{question.pk}")
+            values[question.pk] = "" if value in (None, "") else str(value)
+        return values
+
+    def draft_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class SubmitForm(forms.Form):
+    consent = forms.BooleanField(required=False)

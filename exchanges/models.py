@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.private_files import private_storage
+from alliance.uploads import pitch_deck_name, validate_pdf
 from cities.models import City, PartnerOrganisation
 from startups.models import Sector, Stage, Startup
 
@@ -335,7 +336,12 @@ class Application(models.Model):
     goals = models.TextField(_("goals in the market"), blank=True, max_length=3000)
     needs = models.JSONField(_("needs"), default=list, blank=True)
     pitch_deck = models.FileField(
-        _("pitch deck (PDF)"), upload_to="pitch-decks/", storage=private_storage, blank=True
+        _("pitch deck (PDF)"),
+        upload_to=pitch_deck_name,
+        storage=private_storage,
+        blank=True,
+        validators=[validate_pdf],
+        help_text=_("A PDF of at most 10 MB."),
     )
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     consent_text = models.TextField(_("consent wording"), blank=True)

@@ -207,20 +207,30 @@ def start_application(programme: ExchangeProgramme, *, startup: Startup, by: Use
     return Application.objects.create(programme=programme, startup=startup, created_by=by)
 
 
+DRAFT_FIELDS = ("motivation", "goals", "needs", "pitch_deck")
+
+
 @transaction.atomic
-def save_answers(application: Application, *, answers: dict[int, str], by: User) -> None:
-    """Store the draft's answers to its programme's questions."""
+def update_draft(
+    application: Application, *, by: User, fields: dict, answers: dict[int, str]
+) -> Application:
+    """Save a draft's texts, needs, pitch deck and answers; only the team edits drafts."""
     require_member(application.startup, by)
-    if application.state != State.DRAFT:
+    locked = _lock(application)
+    if locked.state != State.DRAFT:
         raise DomainError("not_draft", gettext_lazy("Only a draft can be changed."))
-    questions = set(application.programme.questions.values_list("pk", flat=True))
+    changed = [name for name in DRAFT_FIELDS if name in fields]
+    for name in changed:
+        setattr(locked, name, fields[name])
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=[*changed, "updated_at"])
+    questions = set(locked.programme.questions.values_list("pk", flat=True))
     for question_id, value in answers.items():
-        if question_id not in questions:
-            continue
-        Answer.objects.update_or_create(
-            application=application, question_id=question_id, defaults={"value": value}
-        )
-    _touch(application)
+        if question_id in questions:
+            Answer.objects.update_or_create(
+                application=locked, question_id=question_id, defaults={"value": value}
+            )
+    return _refresh(application, locked)
 
 
 @transaction.atomic
@@ -599,12 +609,6 @@ def _move(
         at=now,
     )
     return application
-
-
-def _touch(application: Application) -> None:
-    """Move the application forward in the partners' incremental sync."""
-    application.updated_at = timezone.now()
-    application.save(update_fields=["updated_at"])
 
 
 def _refresh(application: Application, locked: Application) -> Application:

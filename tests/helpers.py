@@ -1,7 +1,10 @@
 """Small assertions shared by the suite."""
 
+import io
+
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from pypdf import PdfWriter
 
 
 def refused_by_database(save) -> bool:
@@ -20,3 +23,15 @@ def count_queries(client, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200
     return len(queries)
+
+
+def pdf_bytes(*, pages: int = 1, password: str | None = None) -> bytes:
+    """A real PDF made by pypdf, optionally protected by a password."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if password:
+        writer.encrypt(password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,198 @@
+"""The founder's side of applying: start a draft, fill it, submit, follow, confirm, withdraw."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from alliance.errors import DomainError
+from exchanges import queries, services
+from exchanges.forms import ApplicationForm, SubmitForm
+from exchanges.models import TRANSITIONS, Application, State, Verb
+from startups.models import Role, Startup
+
+
+def team_applications(user):
+    """Applications of the start-ups `user` is in: the only ones their pages may show."""
+    return Application.objects.filter(startup__memberships__user=user).select_related(
+        "programme__host_city", "programme__host_organisation", "startup"
+    )
+
+
+def team_application(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(team_applications(request.user), pk=pk)
+
+
+def show_errors(request: HttpRequest, error: DomainError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start a draft for one of the user's start-ups."""
+    programme = get_object_or_404(queries.public_programmes(), slug=slug)
+    startup = get_object_or_404(
+        Startup.objects.of_user(request.user), slug=request.POST.get("startup")
+    )
+    existing = Application.objects.filter(programme=programme, startup=startup).first()
+    if existing is not None:
+        return redirect("exchanges:application-detail", pk=existing.pk)
+    try:
+        application = services.start_application(programme, startup=startup, by=request.user)
+    except DomainError as error:
+        show_errors(request, error)
+        return redirect(programme.get_absolute_url())
+    return redirect("exchanges:application-edit", pk=application.pk)
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    applications = team_applications(request.user).order_by("-updated_at", "-pk")
+    return render(request, "exchanges/application_list.html", {"applications": applications})
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = team_application(request, pk)
+    owner = application.startup.memberships.filter(user=request.user, role=Role.OWNER).exists()
+    return render(
+        request,
+        "exchanges/application_detail.html",
+        {
+            "application": application,
+            "events": application.events.select_related("actor").order_by("at", "pk"),
+            "answers": application.answers.select_related("question").order_by(
+                "question__position", "question__pk"
+            ),
+            "is_owner": owner,
+            "can_confirm": owner
+            and application.state == State.ACCEPTED
+            and application.confirm_by > timezone.now(),
+            "can_withdraw": owner and application.state in TRANSITIONS[Verb.WITHDRAW].sources,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = team_application(request, pk)
+    if application.state != State.DRAFT:
+        return redirect("exchanges:application-detail", pk=application.pk)
+    programme = application.programme
+    questions = programme.questions.order_by("position", "pk")
+    answers = dict(application.answers.values_list("question_id", "value"))
+    form = ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=application,
+        questions=questions,
+        answers=answers,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft(
+                application, by=request.user, fields=form.draft_fields(), answers=form.answers()
+            )
+        except DomainError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, _("Your draft has been saved."))
+            return redirect("exchanges:application-edit", pk=application.pk)
+    return render(
+        request,
+        "exchanges/application_form.html",
+        {
+            "application": application,
+            "programme": programme,
+            "form": form,
+            "submit_form": SubmitForm(),
+            "consent_text": services.consent_wording(programme),
+            "eligibility": services.eligibility_problems(
+                programme, application.startup, today=timezone.localdate()
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = team_application(request, pk)
+    form = SubmitForm(request.POST)
+    consent = form.is_valid() and form.cleaned_data["consent"]
+    try:
+        services.submit_application(application, by=request.user, consent=consent)
+    except DomainError as error:
+        application.refresh_from_db()
+        if application.state != State.DRAFT:
+            # A second click or another tab: the first submit already went through.
+            return redirect("exchanges:application-detail", pk=application.pk)
+        show_errors(request, error)
+        return redirect("exchanges:application-edit", pk=application.pk)
+    messages.success(request, _("Your application has been submitted."))
+    return redirect("exchanges:application-detail", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    application = team_application(request, pk)
+    if request.method == "POST":
+        try:
+            services.delete_draft(application, by=request.user)
+        except DomainError as error:
+            show_errors(request, error)
+            return redirect("exchanges:application-detail", pk=application.pk)
+        messages.success(request, _("The draft has been deleted."))
+        return redirect("exchanges:application-list")
+    if application.state != State.DRAFT:
+        raise Http404
+    return render(
+        request,
+        "exchanges/application_confirm.html",
+        {
+            "application": application,
+            "action": "delete",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = team_application(request, pk)
+    if request.method == "POST":
+        try:
+            services.withdraw_application(application, by=request.user)
+        except DomainError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return redirect("exchanges:application-detail", pk=application.pk)
+    return render(
+        request,
+        "exchanges/application_confirm.html",
+        {
+            "application": application,
+            "action": "withdraw",
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    application = team_application(request, pk)
+    try:
+        services.confirm_application(application, by=request.user)
+    except DomainError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("You have confirmed your seat. See you there!"))
+    return redirect("exchanges:application-detail", pk=application.pk)
