@@ -7,13 +7,14 @@ from django.urls import reverse
 from cities.models import City, Contact, CooperationAgreement, PartnerOrganisation
 from cities.services import load_network
 from tests.factories import AgreementFactory, UserFactory
+from tests.helpers import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [City, PartnerOrganisation, Contact, CooperationAgreement]
 SCRIPT_SRC = re.compile(r'<script[^>]*\ssrc="([^"]+)"')
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture
