@@ -1,9 +1,13 @@
 """Accounts: allauth wired to the email-only User, its emails sent through the outbox."""
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal.flows import email_verification
 from allauth.account.signals import email_confirmed
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.dispatch import receiver
+from django.shortcuts import redirect
 from django.utils import timezone, translation
 
 from alliance.emails import queue_rendered
@@ -53,3 +57,29 @@ def record_verified_email(sender, request, email_address, **kwargs) -> None:
     if user.email.lower() == email_address.email.lower() and user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
+
+
+class SignupForm(AllauthSignupForm):
+    """Sign-up that answers the same whether or not the address is registered.
+
+    Nobody is logged in by signing up: both a new and a registered address get
+    "check your email"; the new one a verification link, the registered one a note that
+    the account exists. (Unverified users can still log in with their password later.)
+    """
+
+    def validate_unique_email(self, value: str) -> str:
+        try:
+            return super().validate_unique_email(value)
+        except ValidationError as error:
+            if error.code != "email_taken":
+                raise
+            self.account_already_exists = True
+            return value
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            get_adapter().send_account_already_exists_mail(self.cleaned_data["email"])
+            return None, redirect("account_email_verification_sent")
+        user = self.save(request)
+        email_verification.send_verification_email_for_user(request, user)
+        return user, redirect("account_email_verification_sent")

@@ -218,6 +218,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 # Unverified users may log in and prepare drafts; submitting needs a verified address.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_FORMS = {"signup": "alliance.accounts.SignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Start Alliance] "
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # One brute-force mechanism: allauth's rate limits, per IP only, so nobody can lock a

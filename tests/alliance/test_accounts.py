@@ -181,3 +181,17 @@ def test_logout_needs_a_post(client):
 
     assert page.status_code == 200  # a confirmation page, not a logout
     assert "_auth_user_id" not in client.session
+
+
+def test_signing_up_with_a_registered_address_reveals_nothing(client):
+    UserFactory(email="founder@example.com")
+
+    taken = signup(client, "founder@example.com")
+    fresh = signup(client, "new@example.com")
+
+    assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
+    assert User.objects.filter(email__iexact="founder@example.com").count() == 1
+    assert sorted(EmailMessage.objects.values_list("recipient", flat=True)) == [
+        "founder@example.com",
+        "new@example.com",
+    ]

@@ -24,6 +24,7 @@ TEXT = {
         "password1": "Password:",
         "password2": "Password (again):",
         "signup": "Sign Up",
+        "login": "Sign In",
         "confirm": "Confirm",
         "create": "Create a start-up",
         "name": "Name:",
@@ -42,6 +43,7 @@ TEXT = {
         "password1": "Passwort:",
         "password2": "Passwort (Wiederholung):",
         "signup": "Registrieren",
+        "login": "Anmeldung",
         "confirm": "Bestätigen",
         "create": "Start-up anlegen",
         "name": "Name:",
@@ -78,11 +80,21 @@ def sign_up_and_verify(page: Page, base: str, language: str, email: str) -> None
     page.get_by_label(text["password1"]).fill(PASSWORD)
     page.get_by_label(text["password2"]).fill(PASSWORD)
     page.get_by_role("button", name=text["signup"]).click()
-    expect(page).to_have_url(f"{base}/{language}/")  # signed up and logged in
+    expect(page).to_have_url(f"{base}/{language}/accounts/confirm-email/")  # "check your email"
     message = EmailMessage.objects.get(recipient=email)
     link = re.search(r"https?://\S+", message.body_text).group(0)
     page.goto(link)
     page.get_by_role("button", name=text["confirm"]).click()
+    log_in(page, base, language, email)
+
+
+def log_in(page: Page, base: str, language: str, email: str) -> None:
+    text = TEXT[language]
+    page.goto(f"{base}/{language}/accounts/login/")
+    page.get_by_label(text["email"]).fill(email)
+    page.get_by_label(text["password1"]).fill(PASSWORD)
+    page.get_by_role("button", name=text["login"]).click()
+    expect(page).to_have_url(f"{base}/{language}/")
 
 
 def create_startup(page: Page, base: str, language: str) -> None:
@@ -218,11 +230,17 @@ def test_the_whole_journey_by_keyboard_alone(live_server, page: Page, programme,
         tab_to(page, page.get_by_label(label))
         page.keyboard.type(value)
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base}/en/")
+    expect(page).to_have_url(f"{base}/en/accounts/confirm-email/")
     link = re.search(r"https?://\S+", EmailMessage.objects.get(recipient=email).body_text).group(0)
     page.goto(link)
     tab_to(page, page.get_by_role("button", name="Confirm"))
     page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/en/accounts/login/"))
+    for label, value in (("Email:", email), ("Password:", PASSWORD)):
+        tab_to(page, page.get_by_label(label))
+        page.keyboard.type(value)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base}/en/")
 
     page.goto(f"{base}/en/startups/new/")
     fields = [

@@ -329,3 +329,18 @@ def test_my_applications_keep_their_query_count(owner_client, world):
     many = count_queries(owner_client, "/en/applications/")
 
     assert many == few
+
+
+def test_application_detail_keeps_its_query_count(owner_client, world):
+    application = make_application(world)
+    services.submit_application(application, by=world.owner, consent=True)
+    few = count_queries(owner_client, f"/en/applications/{application.pk}/")
+
+    for text in ("Dates?", "Travellers?", "Visa?"):
+        question = QuestionFactory(programme=world.programme, text_en=text)
+        application.answers.create(question=question, value="yes")
+    services.start_review(application, by=world.staff)
+    services.shortlist_application(application, by=world.staff)
+    many = count_queries(owner_client, f"/en/applications/{application.pk}/")
+
+    assert many == few
