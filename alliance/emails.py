@@ -6,6 +6,7 @@ dictionary of strings as context (never model objects).
 """
 
 import logging
+import random
 import smtplib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -34,8 +35,12 @@ def lease_seconds() -> int:
 
 
 def retry_delay(attempts: int) -> timezone.timedelta:
-    """Back off: 1, 2, 4, … minutes, at most an hour."""
-    return timezone.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+    """Back off: 1, 2, 4, … minutes (at most an hour), plus up to 20 % jitter.
+
+    The jitter keeps messages that failed together from all retrying in the same second.
+    """
+    minutes = min(2 ** max(attempts - 1, 0), 60)
+    return timezone.timedelta(minutes=minutes * (1 + random.random() * 0.2))  # noqa: S311
 
 
 STAFF_TIME_ZONE = "Europe/Berlin"
@@ -46,12 +51,23 @@ class Recipient:
     email: str
     language: str
     time_zone: str = STAFF_TIME_ZONE
+    unsubscribe_url: str = ""
 
 
-def recipients(people: Iterable[object]) -> list[Recipient]:
-    """Recipients for users or contacts (anything with `email` and `language`)."""
+def recipients(people: Iterable[object], *, optional: bool = False) -> list[Recipient]:
+    """Recipients for users or contacts (anything with `email` and `language`).
+
+    For an `optional` message (a reminder, a digest) each gets an opt-out link.
+    """
+    from alliance.notices import unsubscribe_url  # noqa: PLC0415 - notices imports models
+
     return [
-        Recipient(person.email, person.language, getattr(person, "time_zone", STAFF_TIME_ZONE))
+        Recipient(
+            person.email,
+            person.language,
+            getattr(person, "time_zone", STAFF_TIME_ZONE),
+            unsubscribe_url(person, person.language) if optional else "",
+        )
         for person in people
         if person.email
     ]
@@ -95,7 +111,9 @@ def queue_email(
         if recipient.email.lower() in seen:
             continue
         seen.add(recipient.email.lower())
-        values = context(recipient) if callable(context) else context
+        values = dict(context(recipient) if callable(context) else context)
+        if recipient.unsubscribe_url:
+            values["unsubscribe_url"] = recipient.unsubscribe_url
         subject, text, html = render(template_key, recipient.language, values)
         messages.append(
             EmailMessage(
@@ -108,6 +126,7 @@ def queue_email(
                 related_type=about._meta.label_lower if about else "",
                 related_id=about.pk if about else None,
                 message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+                unsubscribe_url=recipient.unsubscribe_url,
             )
         )
     if not messages:
@@ -198,12 +217,16 @@ def send_messages(ids: Iterable[int]) -> int:
 
 
 def _build(message: EmailMessage, connection) -> mail.EmailMultiAlternatives:
+    headers = {"Message-ID": message.message_id}
+    if message.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email = mail.EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
-        headers={"Message-ID": message.message_id},
+        headers=headers,
         connection=connection,
     )
     if message.body_html:

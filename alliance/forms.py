@@ -15,4 +15,4 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name", "language", "time_zone"]
+        fields = ["name", "language", "time_zone", "receives_reminders"]

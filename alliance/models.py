@@ -82,6 +82,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Unselect this instead of deleting accounts."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    receives_reminders = models.BooleanField(
+        _("receives reminders"),
+        default=True,
+        help_text=_("Reminders of deadlines. Receipts and decisions are always sent."),
+    )
     email_verified_at = models.DateTimeField(
         _("email verified"),
         null=True,
@@ -140,6 +145,12 @@ class EmailMessage(models.Model):
     related_type = models.CharField(_("about (type)"), max_length=100, blank=True)
     related_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    unsubscribe_url = models.URLField(
+        _("unsubscribe link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Sent as List-Unsubscribe for reminders and digests."),
+    )
     confidential = models.BooleanField(
         _("confidential"),
         default=False,
@@ -168,3 +179,19 @@ class EmailMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template_key} → {self.recipient}"
+
+
+class SentNotice(models.Model):
+    """A reminder or digest already sent: periodic jobs never send the same one twice."""
+
+    kind = models.CharField(_("kind"), max_length=50)
+    key = models.CharField(_("key"), max_length=200)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent notice")
+        verbose_name_plural = _("sent notices")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="sent_notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.key}"

@@ -8,6 +8,7 @@ development: SQLite, eager Celery tasks, emails to the console.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -185,11 +186,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "max_retries": 0,  # a publish tries the broker once; the worker reconnects on its own
 }
-CELERY_TIMEZONE = "UTC"
+CELERY_TIMEZONE = "Europe/Berlin"
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "alliance.sweep_outbox", "schedule": 60.0},
     "expire-acceptances": {"task": "exchanges.expire_acceptances", "schedule": 300.0},
     "backfill-programmes": {"task": "exchanges.backfill_programmes", "schedule": 300.0},
+    "send-reminders": {"task": "exchanges.send_reminders", "schedule": 3600.0},
+    "send-submission-digests": {
+        "task": "exchanges.send_submission_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "send-agreement-expiry-notices": {
+        "task": "cities.send_agreement_expiry_notices",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # Authentication

@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("imprint/", views.ImprintView.as_view(), name="imprint"),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("accounts/", include("allauth.urls")),
     path("", include("cities.urls")),
     path("", include("exchanges.urls")),

@@ -1,9 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView, UpdateView
 
+from alliance import notices
 from alliance.forms import ProfileForm
 from cities import queries
 from cities.map import network_map
@@ -40,3 +45,16 @@ class ProfileView(LoginRequiredMixin, UpdateView):
     def form_valid(self, form):
         messages.success(self.request, _("Your profile has been saved."))
         return super().form_valid(form)
+
+
+@csrf_exempt  # the signed token is the authority; mail clients post one-click opt-outs
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Opt out of reminders and digests with a signed link, no login needed."""
+    person = notices.person_for(token)
+    if person is None:
+        raise Http404
+    if request.method == "POST":
+        notices.opt_out(person)
+        return render(request, "alliance/unsubscribe.html", {"done": True})
+    return render(request, "alliance/unsubscribe.html", {"done": False})

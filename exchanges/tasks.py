@@ -1,7 +1,7 @@
 """Periodic work on applications: thin entry points into the services."""
 
 from alliance.celery_app import app
-from exchanges import services
+from exchanges import reminders, services
 
 
 @app.task(name="exchanges.expire_acceptances")
@@ -14,3 +14,21 @@ def expire_acceptances() -> int:
 def backfill_programmes() -> int:
     """Give free seats to waitlisted applications where programmes backfill automatically."""
     return len(services.backfill_programmes())
+
+
+@app.task(name="exchanges.send_reminders")
+def send_reminders() -> int:
+    """Draft and confirmation reminders that are due (each is sent once)."""
+    return reminders.send_draft_reminders() + reminders.send_confirmation_reminders()
+
+
+@app.task(name="exchanges.send_submission_digests")
+def send_submission_digests() -> int:
+    """Yesterday's new submissions to each host and co-organiser (once a day)."""
+    return reminders.send_submission_digests()
+
+
+@app.task(name="cities.send_agreement_expiry_notices")
+def send_agreement_expiry_notices() -> int:
+    """Agreements ending within 60 days, to the staff inbox (once per agreement end)."""
+    return reminders.send_agreement_expiry_notices()

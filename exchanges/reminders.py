@@ -1,0 +1,186 @@
+"""Periodic notices: reminders, digests and expiry warnings, each sent once.
+
+Every job asks `first_time(kind, key)` in the transaction that queues its emails, so
+running a job twice (or two beats by mistake) sends nothing twice.
+"""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from alliance.emails import Recipient, queue_email, recipients, staff_inbox
+from alliance.notices import first_time
+from alliance.templatetags.content import translated_value
+from cities.models import Contact, CooperationAgreement, PartnerOrganisation
+from exchanges.models import Application, ProgrammeStatus, State
+from startups.models import Role
+
+DIGEST_TIME_ZONE = zoneinfo.ZoneInfo("Europe/Berlin")
+
+
+def _local(moment: datetime.datetime, recipient: Recipient) -> str:
+    with translation.override(recipient.language):
+        text = date_format(
+            moment.astimezone(zoneinfo.ZoneInfo(recipient.time_zone)), "DATETIME_FORMAT"
+        )
+    return f"{text} ({recipient.time_zone})"
+
+
+def _reminded_team(application: Application, *, owners_only: bool) -> list:
+    memberships = application.startup.memberships.filter(user__receives_reminders=True)
+    if owners_only:
+        memberships = memberships.filter(role=Role.OWNER)
+    return [membership.user for membership in memberships.select_related("user")]
+
+
+def send_draft_reminders(*, now: datetime.datetime | None = None) -> int:
+    """Remind owners of drafts whose call closes within three days."""
+    now = now or timezone.now()
+    drafts = Application.objects.filter(
+        state=State.DRAFT,
+        programme__status=ProgrammeStatus.PUBLISHED,
+        programme__applications_close_at__gt=now,
+        programme__applications_close_at__lte=now + datetime.timedelta(days=3),
+    ).select_related("programme", "startup")
+    sent = 0
+    for application in drafts:
+        owners = _reminded_team(application, owners_only=True)
+        if not owners:
+            continue
+        with transaction.atomic():
+            if not first_time("draft_reminder", str(application.pk)):
+                continue
+            programme = application.programme
+            queue_email(
+                "exchanges/email/draft_reminder",
+                to=recipients(owners, optional=True),
+                context=lambda r, a=application, p=programme: {
+                    "startup": a.startup.name,
+                    "programme": translated_value(p, "title", r.language)[0],
+                    "deadline": _local(p.applications_close_at, r),
+                    "application_url": (
+                        f"{settings.SITE_URL}/{r.language}/applications/{a.pk}/edit/"
+                    ),
+                },
+                about=application,
+            )
+            sent += 1
+    return sent
+
+
+def send_confirmation_reminders(*, now: datetime.datetime | None = None) -> int:
+    """Remind teams three days and one day before an acceptance must be confirmed."""
+    now = now or timezone.now()
+    accepted = Application.objects.filter(
+        state=State.ACCEPTED,
+        confirm_by__gt=now,
+        confirm_by__lte=now + datetime.timedelta(days=3),
+    ).select_related("programme", "startup")
+    sent = 0
+    for application in accepted:
+        left = application.confirm_by - now
+        kind = (
+            "confirm_reminder_1d" if left <= datetime.timedelta(days=1) else "confirm_reminder_3d"
+        )
+        team = _reminded_team(application, owners_only=False)
+        if not team:
+            continue
+        with transaction.atomic():
+            # Keyed by the deadline too: a backfilled acceptance gets reminders of its own.
+            if not first_time(kind, f"{application.pk}:{application.confirm_by.isoformat()}"):
+                continue
+            programme = application.programme
+            queue_email(
+                "exchanges/email/confirm_reminder",
+                to=recipients(team, optional=True),
+                context=lambda r, a=application, p=programme: {
+                    "startup": a.startup.name,
+                    "programme": translated_value(p, "title", r.language)[0],
+                    "deadline": _local(a.confirm_by, r),
+                    "application_url": f"{settings.SITE_URL}/{r.language}/applications/{a.pk}/",
+                },
+                about=application,
+            )
+            sent += 1
+    return sent
+
+
+def send_submission_digests(*, today: datetime.date | None = None) -> int:
+    """Tell each host and co-organiser's contacts about yesterday's new submissions."""
+    today = today or timezone.localdate(timezone=DIGEST_TIME_ZONE)
+    start = datetime.datetime.combine(
+        today - datetime.timedelta(days=1), datetime.time(), DIGEST_TIME_ZONE
+    )
+    end = start + datetime.timedelta(days=1)
+    submitted = (
+        Application.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .exclude(state=State.WITHDRAWN)
+        .select_related("programme", "startup")
+    )
+    organisations = PartnerOrganisation.objects.filter(
+        Q(hosted_programmes__applications__in=submitted)
+        | Q(co_organised_programmes__applications__in=submitted)
+    ).distinct()
+    sent = 0
+    for organisation in organisations:
+        own = list(
+            submitted.filter(
+                Q(programme__host_organisation=organisation)
+                | Q(programme__co_organisers=organisation)
+            ).distinct()
+        )
+        contacts = list(
+            Contact.objects.filter(organisation=organisation, receives_notifications=True)
+        )
+        if not own or not contacts:
+            continue
+        with transaction.atomic():
+            if not first_time("submission_digest", f"{organisation.pk}:{today.isoformat()}"):
+                continue
+            queue_email(
+                "exchanges/email/submission_digest",
+                to=recipients(contacts, optional=True),
+                context=lambda r, apps=own: {
+                    "count": str(len(apps)),
+                    "applications": "\n".join(
+                        "- {}: {}".format(
+                            a.startup.name, translated_value(a.programme, "title", r.language)[0]
+                        )
+                        for a in apps
+                    ),
+                },
+                about=organisation,
+            )
+            sent += 1
+    return sent
+
+
+def send_agreement_expiry_notices(*, today: datetime.date | None = None) -> int:
+    """Warn the staff inbox of agreements that end within 60 days, once per agreement end."""
+    today = today or timezone.localdate()
+    sent = 0
+    expiring = CooperationAgreement.objects.expiring(today).select_related(
+        "partner_organisation__city"
+    )
+    for agreement in expiring:
+        with transaction.atomic():
+            if not first_time("agreement_expiring", f"{agreement.pk}:{agreement.valid_until}"):
+                continue
+            queue_email(
+                "cities/email/agreement_expiring",
+                to=staff_inbox(),
+                context=lambda r, a=agreement: {
+                    "partner": a.partner_organisation.name,
+                    "city": translated_value(a.partner_organisation.city, "name", r.language)[0],
+                    "valid_until": a.valid_until.isoformat(),
+                    "days": str((a.valid_until - today).days),
+                },
+                about=agreement,
+            )
+            sent += 1
+    return sent
