@@ -29,9 +29,9 @@ SWEEP_AFTER_SECONDS = 60
 MAX_ATTEMPTS = 8
 
 
-def lease_seconds() -> int:
+def lease_seconds() -> float:
     """How long a claimed message belongs to its worker: longer than any task may run."""
-    return settings.CELERY_TASK_TIME_LIMIT + 60
+    return settings.EMAIL_LEASE_SECONDS
 
 
 def retry_delay(attempts: int) -> timezone.timedelta:

@@ -187,6 +187,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,  # a publish tries the broker once; the worker reconnects on its own
 }
 CELERY_TIMEZONE = "Europe/Berlin"
+# A message claimed by a worker that died is sent again after this lease (seconds): it
+# must outlast the task time limit, or a slow but living worker would send it twice.
+EMAIL_LEASE_SECONDS = env.float("EMAIL_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "alliance.sweep_outbox", "schedule": 60.0},
     "expire-acceptances": {"task": "exchanges.expire_acceptances", "schedule": 300.0},

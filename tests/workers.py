@@ -1,0 +1,86 @@
+"""Real Celery workers, started as processes against the test database and Redis."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_database_url() -> str:
+    """The URL of the database the running tests use (pytest-django's test_… one)."""
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+@contextmanager
+def celery_worker(*, name: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """Start `celery worker` (solo pool) and wait until it consumes; stop it afterwards."""
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": test_database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONPATH": str(ROOT),
+        **(env or {}),
+    }
+    log = tempfile.NamedTemporaryFile(prefix=f"worker-{name}-", suffix=".log")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "alliance",
+            "worker",
+            "-P",
+            "solo",
+            "-n",
+            f"{name}@localhost",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while b" ready." not in Path(log.name).read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(Path(log.name).read_text(errors="replace")[-3000:])
+            time.sleep(0.1)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+
+
+def wait_for(condition, *, timeout: float = 20) -> bool:
+    """Poll `condition()` until it is true or `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return bool(condition())
