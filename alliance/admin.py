@@ -1,9 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
 
-from alliance.models import EmailMessage, User
+from alliance.email_templates import fill, sync_defaults
+from alliance.models import EmailMessage, EmailTemplate, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -91,3 +95,41 @@ class EmailMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(TabbedTranslationAdmin):
+    """Staff edit the wording of the portal's emails, with a preview in each language."""
+
+    list_display = ("key", "customised", "updated_at")
+    list_filter = ("customised",)
+    search_fields = ("key", "subject_en", "subject_de")
+    fields = ("key", "placeholders", "subject", "body", "preview", "customised")
+    readonly_fields = ("key", "placeholders", "preview", "customised")
+    actions = ["reset_to_default"]
+
+    @admin.display(description=_("preview"))
+    def preview(self, template: EmailTemplate) -> str:
+        sample = {name: f"«{name}»" for name in template.placeholders.split()}
+        parts = []
+        for code, name in settings.LANGUAGES:
+            subject = fill(getattr(template, f"subject_{code}") or template.subject_en, sample)
+            body = fill(getattr(template, f"body_{code}") or template.body_en, sample)
+            parts.append(
+                format_html(
+                    "<h3>{}</h3><p><strong>{}</strong></p><pre>{}</pre>", name, subject, body
+                )
+            )
+        return format_html_join("", "{}", ((part,) for part in parts))
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.customised = True
+        super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # every template comes from a default file
+
+    @admin.action(description=_("Reset to the default wording"))
+    def reset_to_default(self, request, queryset) -> None:
+        sync_defaults(reset=list(queryset.values_list("key", flat=True)))
+        self.message_user(request, _("The selected templates have their default wording again."))

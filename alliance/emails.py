@@ -19,7 +19,8 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from alliance.dispatch import publish_on_commit
-from alliance.models import EmailMessage, EmailStatus
+from alliance.email_templates import fill
+from alliance.models import EmailMessage, EmailStatus, EmailTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +85,14 @@ def render(template_key: str, language: str, context: Mapping[str, str]) -> tupl
     The HTML part is the text part in the shared email layout, escaped, with links.
     """
     flat = {key: str(value) for key, value in context.items()}
+    edited = EmailTemplate.objects.filter(key=template_key).first()
     with translation.override(language):
-        subject = " ".join(get_template(f"{template_key}.subject.txt").render(flat).split())
-        text = get_template(f"{template_key}.txt").render(flat).strip() + "\n"
+        if edited is not None:  # staff's wording, in the language or else English
+            subject = " ".join(fill(edited.subject, flat).split())
+            text = fill(edited.body, flat).strip() + "\n"
+        else:
+            subject = " ".join(get_template(f"{template_key}.subject.txt").render(flat).split())
+            text = get_template(f"{template_key}.txt").render(flat).strip() + "\n"
         html = get_template("email/base.html").render(
             {"subject": subject, "body": text, "language": language}
         )

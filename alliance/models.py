@@ -195,3 +195,44 @@ class SentNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.key}"
+
+
+class EmailTemplate(models.Model):
+    """A staff-editable email: subject and text per language, with {{ placeholders }}.
+
+    Defaults come from the files under templates/<app>/email/; a row edited by staff is
+    never replaced by a new default unless staff reset it.
+    """
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    placeholders = models.CharField(
+        _("placeholders"), max_length=500, editable=False, help_text=_("Names that may be used.")
+    )
+    customised = models.BooleanField(
+        _("edited by staff"), default=False, help_text=_("New defaults do not replace it.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("email template")
+        verbose_name_plural = _("email templates")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def clean(self) -> None:
+        from alliance.email_templates import placeholder_problems  # noqa: PLC0415 - cycle
+
+        allowed = set(self.placeholders.split())
+        errors = {}
+        for field in ("subject", "body"):
+            for language, _name in settings.LANGUAGES:
+                column = f"{field}_{language}"
+                problems = placeholder_problems(getattr(self, column, "") or "", allowed)
+                if problems:
+                    errors[column] = problems
+        if errors:
+            raise ValidationError(errors)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.utils import translation
 
 # Sync Playwright runs an event loop in the test's thread; live_server still needs the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -75,6 +76,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if os.environ.get("ALLIANCE_REQUIRE_SERVICES") == "1":
                 pytest.fail(f"{marker.name}: {reason} (required here)", pytrace=False)
             pytest.skip(f"{marker.name}: {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the default language: a request to /de/ leaves German active."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
