@@ -3,7 +3,7 @@
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.flows import email_verification
-from allauth.account.signals import email_confirmed
+from allauth.account.signals import email_changed, email_confirmed
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
@@ -48,6 +48,14 @@ class AccountAdapter(DefaultAccountAdapter):
             html=html,
             confidential=True,
         )
+
+
+@receiver(email_changed)
+def record_verified_primary(sender, request, user, from_email_address, to_email_address, **kwargs):
+    """A verified address made primary counts as the user's verified email."""
+    if to_email_address.verified and user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
 
 
 @receiver(email_confirmed)

@@ -49,13 +49,14 @@ def private_storage() -> Storage:
 def serve(request: HttpRequest, name: str) -> FileResponse:
     """Send a private file as a download to a user allowed to read it, else 404."""
     path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts:
+    parts = name.split("/")
+    if path.is_absolute() or any(part in {"", ".", ".."} for part in parts):
         raise Http404
     can_read = next((check for prefix, check in _rules.items() if name.startswith(prefix)), None)
     if can_read is None or not can_read(request.user, name):
         raise Http404
     storage = storages["private"]
-    if not storage.exists(name):
+    if not Path(storage.path(name)).is_file():
         raise Http404
     response = FileResponse(storage.open(name, "rb"), as_attachment=True, filename=path.name)
     response["X-Content-Type-Options"] = "nosniff"

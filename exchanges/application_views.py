@@ -45,6 +45,9 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         application = services.start_application(programme, startup=startup, by=request.user)
     except DomainError as error:
+        existing = Application.objects.filter(programme=programme, startup=startup).first()
+        if existing is not None:  # a second click that lost the race
+            return redirect("exchanges:application-detail", pk=existing.pk)
         show_errors(request, error)
         return redirect(programme.get_absolute_url())
     return redirect("exchanges:application-edit", pk=application.pk)
@@ -102,6 +105,8 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             show_errors(request, error)
         else:
+            if request.POST.get("action") == "submit":  # save what was typed, then submit it
+                return application_submit(request, pk)
             messages.success(request, _("Your draft has been saved."))
             return redirect("exchanges:application-edit", pk=application.pk)
     return render(
@@ -167,6 +172,8 @@ def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = team_application(request, pk)
+    if request.method == "GET" and application.state not in TRANSITIONS[Verb.WITHDRAW].sources:
+        raise Http404
     if request.method == "POST":
         try:
             services.withdraw_application(application, by=request.user)

@@ -7,7 +7,7 @@ the same transaction.
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -200,11 +200,16 @@ def start_application(programme: ExchangeProgramme, *, startup: Startup, by: Use
     problems = call_problems(programme, now=timezone.now())
     if problems:
         raise DomainError("call_closed", problems)
+    already = DomainError(
+        "already_applied", gettext_lazy("This start-up has already applied to this programme.")
+    )
     if Application.objects.filter(programme=programme, startup=startup).exists():
-        raise DomainError(
-            "already_applied", gettext_lazy("This start-up has already applied to this programme.")
-        )
-    return Application.objects.create(programme=programme, startup=startup, created_by=by)
+        raise already
+    try:
+        with transaction.atomic():  # two clicks at once: the database keeps one
+            return Application.objects.create(programme=programme, startup=startup, created_by=by)
+    except IntegrityError as error:
+        raise already from error
 
 
 DRAFT_FIELDS = ("motivation", "goals", "needs", "pitch_deck")
@@ -219,18 +224,32 @@ def update_draft(
     locked = _lock(application)
     if locked.state != State.DRAFT:
         raise DomainError("not_draft", gettext_lazy("Only a draft can be changed."))
+    old_deck = locked.pitch_deck.name
     changed = [name for name in DRAFT_FIELDS if name in fields]
     for name in changed:
-        setattr(locked, name, fields[name])
+        # A cleared file input arrives as False: no pitch deck.
+        setattr(locked, name, fields[name] if fields[name] is not False else None)
     locked.updated_at = timezone.now()
     locked.save(update_fields=[*changed, "updated_at"])
+    if old_deck and old_deck != locked.pitch_deck.name:
+        _delete_file_on_commit(locked.pitch_deck.storage, old_deck)
     questions = set(locked.programme.questions.values_list("pk", flat=True))
-    for question_id, value in answers.items():
-        if question_id in questions:
-            Answer.objects.update_or_create(
-                application=locked, question_id=question_id, defaults={"value": value}
-            )
+    Answer.objects.bulk_create(
+        [
+            Answer(application=locked, question_id=question_id, value=value)
+            for question_id, value in answers.items()
+            if question_id in questions
+        ],
+        update_conflicts=True,
+        unique_fields=["application", "question"],
+        update_fields=["value"],
+    )
     return _refresh(application, locked)
+
+
+def _delete_file_on_commit(storage, name: str) -> None:
+    """Remove a replaced or deleted upload once the change is committed: no orphans."""
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 @transaction.atomic
@@ -240,6 +259,8 @@ def delete_draft(application: Application, *, by: User) -> None:
     locked = _lock(application)
     if locked.state != State.DRAFT:
         raise DomainError("not_draft", gettext_lazy("Only a draft can be deleted."))
+    if locked.pitch_deck:
+        _delete_file_on_commit(locked.pitch_deck.storage, locked.pitch_deck.name)
     locked.delete()
 
 

@@ -15,6 +15,7 @@ from alliance.models import User
 from startups.models import Invitation, Membership, Role, Startup
 
 INVITATION_DAYS = 14
+INVITATIONS_PER_DAY = 20
 
 
 def membership_of(startup: Startup, user: User | None) -> Membership | None:
@@ -41,6 +42,19 @@ def create_startup(startup: Startup, *, by: User) -> Startup:
 def invite_member(startup: Startup, *, email: str, role: Role, by: User) -> Invitation:
     """Invite someone by email to the team; the mail is in the inviter's language."""
     require_owner_of(startup, by)
+    if by.email_verified_at is None:
+        raise DomainError(
+            "email_not_verified",
+            gettext_lazy("Confirm your email address before you invite others."),
+        )
+    recent = Invitation.objects.filter(
+        invited_by=by, created_at__gte=timezone.now() - datetime.timedelta(days=1)
+    ).count()
+    if recent >= INVITATIONS_PER_DAY:
+        raise DomainError(
+            "too_many_invitations",
+            gettext_lazy("You have sent many invitations today. Please try again tomorrow."),
+        )
     if Membership.objects.filter(startup=startup, user__email__iexact=email).exists():
         raise DomainError("already_member", gettext_lazy("This person is already in the team."))
     invitation = Invitation.objects.create(

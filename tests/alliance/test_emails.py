@@ -38,7 +38,10 @@ def test_rollback_leaves_no_email(mailoutbox, django_capture_on_commit_callbacks
     assert mailoutbox == []
 
 
-def test_commit_leaves_one_row_and_one_sent_message(mailoutbox, django_capture_on_commit_callbacks):
+def test_commit_leaves_one_row_and_one_sent_message(
+    mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "https://portal.example"
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         queue_email(KEY, to=[Recipient("founder@example.com", "en")], context=CONTEXT)
         assert mailoutbox == []  # nothing leaves before the commit
@@ -55,7 +58,7 @@ def test_commit_leaves_one_row_and_one_sent_message(mailoutbox, django_capture_o
     assert "https://portal.example/applications/7/" in sent.body
     html, mimetype = sent.alternatives[0]
     assert mimetype == "text/html"
-    assert '<a href="https://portal.example/applications/7/" rel="nofollow">' in html
+    assert '<a href="https://portal.example/applications/7/">' in html
 
 
 def test_a_message_is_claimed_once_even_when_the_task_runs_twice(mailoutbox):
@@ -105,6 +108,21 @@ def test_placeholders_are_escaped_in_html_and_kept_in_text():
     assert "<b>Bold & Co</b>" in text
     assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in html
     assert "<b>Bold" not in html
+
+
+def test_only_the_portals_own_links_are_clickable(settings):
+    settings.SITE_URL = "https://portal.example"
+    context = {
+        **CONTEXT,
+        "startup": "Reset your password at https://evil.example/login",
+        "application_url": "https://portal.example/en/applications/7/",
+    }
+
+    _subject, _text, html = render(KEY, "en", context)
+
+    assert '<a href="https://portal.example/en/applications/7/">' in html
+    assert 'href="https://evil.example' not in html
+    assert "https://evil.example/login" in html  # shown, as plain text
 
 
 def test_sweep_sends_messages_whose_dispatch_was_lost(mailoutbox):

@@ -344,3 +344,92 @@ def test_application_detail_keeps_its_query_count(owner_client, world):
     many = count_queries(owner_client, f"/en/applications/{application.pk}/")
 
     assert many == few
+
+
+def test_clearing_the_pitch_deck_keeps_the_other_edits_and_removes_the_file(
+    owner_client, world, settings, django_capture_on_commit_callbacks
+):
+    application = make_application(world)
+    owner_client.post(
+        f"/en/applications/{application.pk}/edit/", {**FILLED, "pitch_deck": upload(pdf_bytes())}
+    )
+    stored = settings.MEDIA_ROOT / "private" / Application.objects.get().pitch_deck.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            f"/en/applications/{application.pk}/edit/",
+            {**FILLED, "motivation": "changed", "pitch_deck-clear": "on"},
+        )
+
+    application.refresh_from_db()
+    assert response.status_code == 302
+    assert (application.motivation, application.pitch_deck.name) == ("changed", "")
+    assert not stored.exists()
+
+
+def test_replacing_or_deleting_leaves_no_file_behind(
+    owner_client, world, settings, django_capture_on_commit_callbacks
+):
+    application = make_application(world)
+    edit = f"/en/applications/{application.pk}/edit/"
+    owner_client.post(edit, {**FILLED, "pitch_deck": upload(pdf_bytes())})
+    first = settings.MEDIA_ROOT / "private" / Application.objects.get().pitch_deck.name
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(edit, {**FILLED, "pitch_deck": upload(pdf_bytes(pages=2))})
+    second = settings.MEDIA_ROOT / "private" / Application.objects.get().pitch_deck.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(f"/en/applications/{application.pk}/delete/")
+
+    assert not first.exists()
+    assert not second.exists()
+
+
+def test_submitting_from_the_form_saves_what_was_typed_first(owner_client, world):
+    application = make_application(world, motivation="old")
+
+    response = owner_client.post(
+        f"/en/applications/{application.pk}/edit/",
+        {**FILLED, "motivation": "typed just now", "consent": "on", "action": "submit"},
+    )
+
+    application.refresh_from_db()
+    assert response["Location"] == f"/en/applications/{application.pk}/"
+    assert (application.state, application.motivation) == (State.SUBMITTED, "typed just now")
+
+
+def test_refusals_are_announced_as_alerts(owner_client, world):
+    application = make_application(world)
+
+    response = owner_client.post(f"/en/applications/{application.pk}/submit/", {}, follow=True)
+
+    html = response.content.decode()
+    assert '<div role="alert">' in html
+    assert html.index('<div role="alert">') < html.index("Agree to share your application with")
+
+
+def test_a_huge_upload_is_refused_before_it_is_read(owner_client, world):
+    application = make_application(world)
+
+    response = owner_client.post(
+        f"/en/applications/{application.pk}/edit/",
+        {**FILLED},
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+
+    assert response.status_code == 413
+    assert "A pitch deck may have at most 10 MB" in response.content.decode()
+
+
+def test_withdraw_page_only_for_what_can_be_withdrawn(owner_client, world):
+    application = make_application(world)
+
+    assert owner_client.get(f"/en/applications/{application.pk}/withdraw/").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["pitch-decks/", "pitch-decks/.", "pitch-decks//x.pdf"])
+def test_private_paths_that_are_not_files_are_404(client, world, name, settings):
+    (settings.MEDIA_ROOT / "private" / "pitch-decks").mkdir(parents=True)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    assert client.get(f"/private/{name}").status_code == 404

@@ -223,3 +223,21 @@ def test_startup_pages_keep_their_query_count(client, owner, url):
     with_many = count_queries(client, path)
 
     assert with_many == with_few
+
+
+def test_inviting_needs_a_verified_address_and_is_limited(client, owner):
+    owner.user.email_verified_at = None
+    owner.user.save()
+    client.force_login(owner.user)
+    invite = f"/en/startups/{owner.startup.slug}/invite/"
+
+    unverified = client.post(invite, {"email": "a@orbit.example", "role": "member"}, follow=True)
+    owner.user.email_verified_at = timezone.now()
+    owner.user.save()
+    for number in range(20):
+        client.post(invite, {"email": f"p{number}@orbit.example", "role": "member"})
+    limited = client.post(invite, {"email": "late@orbit.example", "role": "member"}, follow=True)
+
+    assert "Confirm your email address before you invite others." in unverified.content.decode()
+    assert "You have sent many invitations today." in limited.content.decode()
+    assert Invitation.objects.count() == 20
