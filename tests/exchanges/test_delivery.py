@@ -13,10 +13,12 @@ from alliance.emails import Recipient, queue_email
 from alliance.models import EmailMessage, EmailStatus
 from alliance.tasks import send_emails, sweep_outbox
 from exchanges import services
+from exchanges.models import State
 from tests.exchanges.conftest import make_application
 from tests.mail import Sink, smtp_server
-from tests.netutils import silent_port
-from tests.workers import celery_worker, wait_for
+from tests.netutils import closed_port, silent_port
+from tests.processes import ROOT, run_python
+from tests.workers import celery_worker, test_database_url, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -164,3 +166,60 @@ def test_a_worker_killed_while_sending_is_replaced_and_the_message_goes_once(wor
             assert wait_for(lambda: status_of(message) == (EmailStatus.SENT, 2), timeout=30)
 
     assert len(sink.messages) == 1
+
+
+SUBMIT_IN_ANOTHER_PROCESS = """
+import sys, time, django
+django.setup()
+from alliance.models import User
+from exchanges import services
+from exchanges.models import Application
+application = Application.objects.get(pk=int(sys.argv[1]))
+owner = User.objects.get(pk=int(sys.argv[2]))
+started = time.monotonic()
+services.submit_application(application, by=owner, consent=True)
+print(round(time.monotonic() - started, 3))
+"""
+
+
+@pytest.mark.parametrize("outage", ["refusing", "silent"])
+def test_a_submit_while_redis_is_down_answers_fast_and_the_mail_goes_once_later(world, outage):
+    application = make_application(world)
+    with silent_port() as silent:
+        dead = silent if outage == "silent" else closed_port()
+        result = run_python(
+            "-c",
+            SUBMIT_IN_ANOTHER_PROCESS,
+            str(application.pk),
+            str(world.owner.pk),
+            env={
+                "DJANGO_SETTINGS_MODULE": "tests.settings",
+                "DATABASE_URL": test_database_url(),
+                "REDIS_URL": f"redis://127.0.0.1:{dead}",
+                "CELERY_TASK_ALWAYS_EAGER": "false",
+                "PYTHONPATH": str(ROOT),
+            },
+        )
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.strip()) < 2
+    application.refresh_from_db()
+    assert application.state == State.SUBMITTED
+    assert set(EmailMessage.objects.values_list("status", flat=True)) == {EmailStatus.QUEUED}
+
+    sink = Sink()
+    with (
+        smtp_server(sink) as port,
+        celery_worker(name=f"back-{outage}", env={"EMAIL_URL": f"smtp://127.0.0.1:{port}"}),
+    ):
+        for message in EmailMessage.objects.all():
+            make_due(message)
+        sweep_outbox.delay()
+        assert wait_for(lambda: len(sink.messages) == 2)
+        sweep_outbox.delay()
+        wait_for(lambda: False, timeout=2)
+
+    assert sorted(m["To"] for m in sink.messages) == [
+        "member@startup.example",
+        "owner@startup.example",
+    ]
+    assert set(EmailMessage.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
