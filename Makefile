@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.14 python3 python; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && \
 	{ echo $$p; break; }; done)
 
-.PHONY: help run test check lint format messages worker beat clean
+.PHONY: help run test check lint format messages worker beat bench clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ worker: $(VENV)/.installed  ## Run a Celery worker (needs REDIS_URL and CELERY_T
 
 beat: $(VENV)/.installed  ## Run Celery beat, exactly one per deployment (needs REDIS_URL)
 	$(VENV)/bin/celery -A alliance beat --loglevel=INFO
+
+bench: $(VENV)/.installed-dev  ## Benchmarks (opt-in; need PostgreSQL and Redis): email fan-out vs a plain script
+	$(PY) bench/email_fanout.py
 
 clean:  ## Remove the virtualenv, the development database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles
