@@ -21,7 +21,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
 
 
 def main() -> None:
-    from tests.mail import Sink, smtp_server  # noqa: PLC0415 - after sys.path is set
+    from tests.mail import Sink, smtp_server
 
     database = f"alliance_bench_{os.getpid()}"
     base = ADMIN_URL.rsplit("/", 1)[0]
@@ -39,16 +39,16 @@ def main() -> None:
                 "EMAIL_URL": f"smtp://127.0.0.1:{port}",
             }
             os.environ.update(env)
-            import django  # noqa: PLC0415
+            import django
 
             django.setup()
-            from django.core.management import call_command  # noqa: PLC0415
+            from django.core.management import call_command
 
             call_command("migrate", verbosity=0)
             plain = plain_script(sink, port)
             through_worker = worker_run(sink, env)
     finally:
-        from django.db import connections  # noqa: PLC0415
+        from django.db import connections
 
         connections.close_all()
         subprocess.run(
@@ -61,7 +61,7 @@ def main() -> None:
 
 
 def recipients():
-    from alliance.emails import Recipient  # noqa: PLC0415
+    from alliance.emails import Recipient
 
     return [Recipient(f"founder{n}@bench.example", "de" if n % 2 else "en") for n in range(COUNT)]
 
@@ -77,10 +77,10 @@ KEY = "exchanges/email/application_submitted"
 
 def plain_script(sink, port: int) -> float:
     """The floor: render the same messages, send them over one connection, no database."""
-    import smtplib  # noqa: PLC0415
-    from email.message import EmailMessage  # noqa: PLC0415
+    import smtplib
+    from email.message import EmailMessage
 
-    from alliance.emails import render  # noqa: PLC0415
+    from alliance.emails import render
 
     messages = []
     for recipient in recipients():
@@ -105,11 +105,11 @@ def plain_script(sink, port: int) -> float:
 
 
 def worker_run(sink, env: dict[str, str]) -> float:
-    from django.db import transaction  # noqa: PLC0415
+    from django.db import transaction
 
-    from alliance.celery_app import app  # noqa: PLC0415
-    from alliance.emails import queue_email  # noqa: PLC0415
-    from alliance.models import EmailMessage, EmailStatus  # noqa: PLC0415
+    from alliance.celery_app import app
+    from alliance.emails import queue_email
+    from alliance.models import EmailMessage, EmailStatus
 
     app.control.purge()
     worker = subprocess.Popen(
