@@ -15,7 +15,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_database_url() -> str:
+def running_database_url() -> str:
     """The URL of the database the running tests use (pytest-django's test_… one)."""
     db = connection.settings_dict
     user = db.get("USER") or "postgres"
@@ -30,7 +30,7 @@ def celery_worker(*, name: str, env: dict[str, str] | None = None) -> Iterator[s
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": running_database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "PYTHONPATH": str(ROOT),
         **(env or {}),

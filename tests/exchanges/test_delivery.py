@@ -18,7 +18,7 @@ from tests.exchanges.conftest import make_application
 from tests.mail import Sink, smtp_server
 from tests.netutils import closed_port, silent_port
 from tests.processes import ROOT, run_python
-from tests.workers import celery_worker, test_database_url, wait_for
+from tests.workers import celery_worker, running_database_url, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -194,7 +194,7 @@ def test_a_submit_while_redis_is_down_answers_fast_and_the_mail_goes_once_later(
             str(world.owner.pk),
             env={
                 "DJANGO_SETTINGS_MODULE": "tests.settings",
-                "DATABASE_URL": test_database_url(),
+                "DATABASE_URL": running_database_url(),
                 "REDIS_URL": f"redis://127.0.0.1:{dead}",
                 "CELERY_TASK_ALWAYS_EAGER": "false",
                 "PYTHONPATH": str(ROOT),
