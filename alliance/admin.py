@@ -63,6 +63,7 @@ class EmailMessageAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
         "sent_at",
+        "last_error",
     )
     list_filter = ("status", "template_key", "language")
     search_fields = ("recipient", "message_id")
