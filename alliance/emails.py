@@ -8,6 +8,7 @@ dictionary of strings as context (never model objects).
 import logging
 import random
 import smtplib
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import make_msgid
@@ -171,8 +172,8 @@ def queue_rendered(
     return message
 
 
-def claim(message_id: int) -> bool:
-    """Take a due message for this worker; False if another worker has it or it is not due.
+def claim_many(ids: Iterable[int]) -> list[EmailMessage]:
+    """Take the due messages among `ids` for this worker; those another worker has are left.
 
     A message left "sending" by a worker that died is due again once its lease is over.
     """
@@ -181,20 +182,28 @@ def claim(message_id: int) -> bool:
         status=EmailStatus.SENDING,
         claimed_at__lte=now - timezone.timedelta(seconds=lease_seconds()),
     )
-    # One conditional UPDATE: of two workers racing for the row, exactly one matches.
-    return bool(
-        EmailMessage.objects.filter(due, pk=message_id).update(
-            status=EmailStatus.SENDING, claimed_at=now, attempts=models.F("attempts") + 1
-        )
+    token = uuid.uuid4().hex
+    # One conditional UPDATE: each row matches for exactly one of two racing workers; the
+    # token then tells this worker which rows are its own.
+    EmailMessage.objects.filter(due, pk__in=list(ids)).update(
+        status=EmailStatus.SENDING,
+        claimed_at=now,
+        claim_token=token,
+        attempts=models.F("attempts") + 1,
     )
+    return list(EmailMessage.objects.filter(claim_token=token).order_by("pk"))
+
+
+def claim(message_id: int) -> bool:
+    """Take one due message for this worker; False if another worker has it or it is not due."""
+    return bool(claim_many([message_id]))
 
 
 def send_messages(ids: Iterable[int]) -> int:
     """Send the queued messages among `ids` over one connection; return how many were sent."""
-    claimed = [message_id for message_id in ids if claim(message_id)]
-    if not claimed:
+    messages = claim_many(ids)
+    if not messages:
         return 0
-    messages = list(EmailMessage.objects.filter(pk__in=claimed).order_by("pk"))
     connection = mail.mailers.default
     try:
         connection.open()
