@@ -86,6 +86,8 @@ def test_login_failure_does_not_say_whether_the_email_exists(client):
     message = "The email address and/or password you specified are not correct."
     assert message in wrong_password.content.decode()
     assert message in unknown.content.decode()
+    html = unknown.content.decode()
+    assert html.index('<div role="alert">') < html.index(message)  # announced
 
 
 def test_password_reset_does_not_reveal_registered_addresses(client):
