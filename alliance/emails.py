@@ -9,6 +9,7 @@ import logging
 import random
 import smtplib
 import uuid
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import make_msgid
@@ -18,6 +19,7 @@ from django.core import mail
 from django.db import models
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from alliance.dispatch import publish_on_commit
 from alliance.email_templates import fill
@@ -54,6 +56,15 @@ class Recipient:
     language: str
     time_zone: str = STAFF_TIME_ZONE
     unsubscribe_url: str = ""
+
+
+def local_time(moment, recipient: Recipient) -> str:
+    """`moment` as the recipient reads it: their language, their time zone, named."""
+    with translation.override(recipient.language):
+        text = date_format(
+            moment.astimezone(zoneinfo.ZoneInfo(recipient.time_zone)), "DATETIME_FORMAT"
+        )
+    return f"{text} ({recipient.time_zone})"
 
 
 def recipients(people: Iterable[object], *, optional: bool = False) -> list[Recipient]:

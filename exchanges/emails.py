@@ -1,12 +1,8 @@
 """Building the emails of the application's life: who gets what, with which placeholders."""
 
-import zoneinfo
-
 from django.conf import settings
-from django.utils import translation
-from django.utils.formats import date_format
 
-from alliance.emails import Recipient, queue_email, recipients, staff_inbox
+from alliance.emails import Recipient, local_time, queue_email, recipients, staff_inbox
 from alliance.templatetags.content import translated_value
 from cities.models import Contact
 from exchanges.models import Application
@@ -33,10 +29,7 @@ def application_context(
         "application_url": url,
     }
     if application.confirm_by:
-        zone = zoneinfo.ZoneInfo(recipient.time_zone)
-        with translation.override(language):
-            deadline = date_format(application.confirm_by.astimezone(zone), "DATETIME_FORMAT")
-        context["deadline"] = f"{deadline} ({recipient.time_zone})"
+        context["deadline"] = local_time(application.confirm_by, recipient)
         context["confirm_url"] = url
     return context
 

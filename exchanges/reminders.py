@@ -10,10 +10,9 @@ import zoneinfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 
-from alliance.emails import Recipient, queue_email, recipients, staff_inbox
+from alliance.emails import local_time, queue_email, recipients, staff_inbox
 from alliance.notices import first_time
 from alliance.templatetags.content import translated_value
 from cities.models import Contact, CooperationAgreement, PartnerOrganisation
@@ -23,19 +22,44 @@ from startups.models import Role
 DIGEST_TIME_ZONE = zoneinfo.ZoneInfo("Europe/Berlin")
 
 
-def _local(moment: datetime.datetime, recipient: Recipient) -> str:
-    with translation.override(recipient.language):
-        text = date_format(
-            moment.astimezone(zoneinfo.ZoneInfo(recipient.time_zone)), "DATETIME_FORMAT"
-        )
-    return f"{text} ({recipient.time_zone})"
-
-
 def _reminded_team(application: Application, *, owners_only: bool) -> list:
     memberships = application.startup.memberships.filter(user__receives_reminders=True)
     if owners_only:
         memberships = memberships.filter(role=Role.OWNER)
     return [membership.user for membership in memberships.select_related("user")]
+
+
+def _remind(
+    application: Application,
+    *,
+    kind: str,
+    key: str,
+    template: str,
+    people: list,
+    deadline: datetime.datetime,
+    page: str,
+) -> bool:
+    """Queue reminder `kind` about `application` to `people`, unless it was sent before."""
+    if not people:
+        return False
+    with transaction.atomic():
+        if not first_time(kind, key):
+            return False
+        programme = application.programme
+        queue_email(
+            f"exchanges/email/{template}",
+            to=recipients(people, optional=True),
+            context=lambda r: {
+                "startup": application.startup.name,
+                "programme": translated_value(programme, "title", r.language)[0],
+                "deadline": local_time(deadline, r),
+                "application_url": (
+                    f"{settings.SITE_URL}/{r.language}/applications/{application.pk}/{page}"
+                ),
+            },
+            about=application,
+        )
+    return True
 
 
 def send_draft_reminders(*, now: datetime.datetime | None = None) -> int:
@@ -47,30 +71,18 @@ def send_draft_reminders(*, now: datetime.datetime | None = None) -> int:
         programme__applications_close_at__gt=now,
         programme__applications_close_at__lte=now + datetime.timedelta(days=3),
     ).select_related("programme", "startup")
-    sent = 0
-    for application in drafts:
-        owners = _reminded_team(application, owners_only=True)
-        if not owners:
-            continue
-        with transaction.atomic():
-            if not first_time("draft_reminder", str(application.pk)):
-                continue
-            programme = application.programme
-            queue_email(
-                "exchanges/email/draft_reminder",
-                to=recipients(owners, optional=True),
-                context=lambda r, a=application, p=programme: {
-                    "startup": a.startup.name,
-                    "programme": translated_value(p, "title", r.language)[0],
-                    "deadline": _local(p.applications_close_at, r),
-                    "application_url": (
-                        f"{settings.SITE_URL}/{r.language}/applications/{a.pk}/edit/"
-                    ),
-                },
-                about=application,
-            )
-            sent += 1
-    return sent
+    return sum(
+        _remind(
+            application,
+            kind="draft_reminder",
+            key=str(application.pk),
+            template="draft_reminder",
+            people=_reminded_team(application, owners_only=True),
+            deadline=application.programme.applications_close_at,
+            page="edit/",
+        )
+        for application in drafts
+    )
 
 
 def send_confirmation_reminders(*, now: datetime.datetime | None = None) -> int:
@@ -81,33 +93,21 @@ def send_confirmation_reminders(*, now: datetime.datetime | None = None) -> int:
         confirm_by__gt=now,
         confirm_by__lte=now + datetime.timedelta(days=3),
     ).select_related("programme", "startup")
-    sent = 0
-    for application in accepted:
-        left = application.confirm_by - now
-        kind = (
-            "confirm_reminder_1d" if left <= datetime.timedelta(days=1) else "confirm_reminder_3d"
-        )
-        team = _reminded_team(application, owners_only=False)
-        if not team:
-            continue
-        with transaction.atomic():
+    return sum(
+        _remind(
+            application,
+            kind="confirm_reminder_1d"
+            if application.confirm_by - now <= datetime.timedelta(days=1)
+            else "confirm_reminder_3d",
             # Keyed by the deadline too: a backfilled acceptance gets reminders of its own.
-            if not first_time(kind, f"{application.pk}:{application.confirm_by.isoformat()}"):
-                continue
-            programme = application.programme
-            queue_email(
-                "exchanges/email/confirm_reminder",
-                to=recipients(team, optional=True),
-                context=lambda r, a=application, p=programme: {
-                    "startup": a.startup.name,
-                    "programme": translated_value(p, "title", r.language)[0],
-                    "deadline": _local(a.confirm_by, r),
-                    "application_url": f"{settings.SITE_URL}/{r.language}/applications/{a.pk}/",
-                },
-                about=application,
-            )
-            sent += 1
-    return sent
+            key=f"{application.pk}:{application.confirm_by.isoformat()}",
+            template="confirm_reminder",
+            people=_reminded_team(application, owners_only=False),
+            deadline=application.confirm_by,
+            page="",
+        )
+        for application in accepted
+    )
 
 
 def send_submission_digests(*, today: datetime.date | None = None) -> int:
