@@ -12,7 +12,8 @@ from alliance.errors import DomainError
 from exchanges import queries, services
 from exchanges.forms import ApplicationForm, SubmitForm
 from exchanges.models import TRANSITIONS, Application, State, Verb
-from startups.models import Role, Startup
+from startups.models import Startup
+from startups.services import is_owner
 
 
 def team_applications(user):
@@ -62,7 +63,6 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = team_application(request, pk)
-    owner = application.startup.memberships.filter(user=request.user, role=Role.OWNER).exists()
     return render(
         request,
         "exchanges/application_detail.html",
@@ -72,11 +72,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": application.answers.select_related("question").order_by(
                 "question__position", "question__pk"
             ),
-            "is_owner": owner,
-            "can_confirm": owner
-            and application.state == State.ACCEPTED
-            and application.confirm_by > timezone.now(),
-            "can_withdraw": owner and application.state in TRANSITIONS[Verb.WITHDRAW].sources,
+            "is_owner": is_owner(application.startup, request.user),
+            "can_confirm": services.may_confirm(application, request.user),
+            "can_withdraw": services.may_withdraw(application, request.user),
         },
     )
 

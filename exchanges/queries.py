@@ -1,9 +1,12 @@
 """Reads of programmes for the public pages."""
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from cities.models import City, PartnerOrganisation
-from exchanges.models import ExchangeProgramme, ProgrammeStatus
+from exchanges.models import Application, ExchangeProgramme, ProgrammeStatus
+from exchanges.services import eligibility_problems
+from startups.models import Startup
 
 
 def public_programmes() -> QuerySet[ExchangeProgramme]:
@@ -46,3 +49,23 @@ def programmes_of_city() -> Prefetch:
         ),
         to_attr="published_programmes",
     )
+
+
+def apply_options(programme: ExchangeProgramme, user) -> list[dict]:
+    """The user's start-ups, each with the rules it fails and its application, if any."""
+    if not user.is_authenticated:
+        return []
+    startups = list(Startup.objects.of_user(user).select_related("city"))
+    existing = {
+        application.startup_id: application
+        for application in Application.objects.filter(programme=programme, startup__in=startups)
+    }
+    today = timezone.localdate()
+    return [
+        {
+            "startup": startup,
+            "problems": eligibility_problems(programme, startup, today=today),
+            "application": existing.get(startup.pk),
+        }
+        for startup in startups
+    ]

@@ -32,7 +32,8 @@ from exchanges.models import (
     State,
     Verb,
 )
-from startups.models import Membership, Role, Startup
+from startups.models import Startup
+from startups.services import is_owner, membership_of
 
 # What a refused verb tells its user, by verb.
 REFUSED = {
@@ -59,14 +60,6 @@ DECISION_EMAILS = {
 # Who may act
 
 
-def is_owner(startup: Startup, user: User | None) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and Membership.objects.filter(startup=startup, user=user, role=Role.OWNER).exists()
-    )
-
-
 def require_owner(startup: Startup, user: User | None) -> None:
     if not is_owner(startup, user):
         raise DomainError(
@@ -75,12 +68,24 @@ def require_owner(startup: Startup, user: User | None) -> None:
 
 
 def require_member(startup: Startup, user: User | None) -> None:
-    if not (
-        user
-        and user.is_authenticated
-        and Membership.objects.filter(startup=startup, user=user).exists()
-    ):
+    if membership_of(startup, user) is None:
         raise DomainError("not_member", gettext_lazy("Only the start-up's team can do this."))
+
+
+def may_confirm(application: Application, user: User | None) -> bool:
+    """Whether `user` can confirm the acceptance now (an owner, before the deadline)."""
+    return (
+        application.state == State.ACCEPTED
+        and application.confirm_by > timezone.now()
+        and is_owner(application.startup, user)
+    )
+
+
+def may_withdraw(application: Application, user: User | None) -> bool:
+    """Whether `user` can withdraw the application in its state (an owner)."""
+    return application.state in TRANSITIONS[Verb.WITHDRAW].sources and is_owner(
+        application.startup, user
+    )
 
 
 def require_staff(user: User | None) -> None:

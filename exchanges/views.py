@@ -3,10 +3,10 @@ import zoneinfo
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from exchanges import queries, services
+from exchanges import queries
 from exchanges.forms import ProgrammeFilterForm
-from exchanges.models import Application, ExchangeProgramme
-from startups.models import Stage, Startup
+from exchanges.models import ExchangeProgramme
+from startups.models import Stage
 
 
 class ProgrammeListView(ListView):
@@ -32,26 +32,6 @@ class ProgrammeDetailView(DetailView):
     template_name = "exchanges/programme_detail.html"
     context_object_name = "programme"
 
-    def apply_options(self, programme: ExchangeProgramme) -> list[dict]:
-        """The user's start-ups, each with the rules it fails and its application, if any."""
-        user = self.request.user
-        if not user.is_authenticated:
-            return []
-        startups = list(Startup.objects.of_user(user).select_related("city"))
-        existing = {
-            application.startup_id: application
-            for application in Application.objects.filter(programme=programme, startup__in=startups)
-        }
-        today = timezone.localdate()
-        return [
-            {
-                "startup": startup,
-                "problems": services.eligibility_problems(programme, startup, today=today),
-                "application": existing.get(startup.pk),
-            }
-            for startup in startups
-        ]
-
     def get_queryset(self):
         return queries.programme_detail()
 
@@ -60,7 +40,7 @@ class ProgrammeDetailView(DetailView):
         user = self.request.user
         viewer_zone = getattr(user, "time_zone", "") if user.is_authenticated else ""
         return super().get_context_data(
-            apply_options=self.apply_options(programme),
+            apply_options=queries.apply_options(programme, self.request.user),
             now=timezone.now(),
             host_zone=zoneinfo.ZoneInfo(programme.host_city.timezone),
             viewer_zone=zoneinfo.ZoneInfo(viewer_zone) if viewer_zone else None,

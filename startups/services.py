@@ -19,14 +19,19 @@ INVITATIONS_PER_DAY = 20
 
 
 def membership_of(startup: Startup, user: User | None) -> Membership | None:
+    """The user's place in the start-up's team, or None."""
     if not (user and user.is_authenticated):
         return None
     return Membership.objects.filter(startup=startup, user=user).first()
 
 
-def require_owner_of(startup: Startup, user: User | None) -> None:
+def is_owner(startup: Startup, user: User | None) -> bool:
     membership = membership_of(startup, user)
-    if membership is None or membership.role != Role.OWNER:
+    return membership is not None and membership.role == Role.OWNER
+
+
+def require_owner_of(startup: Startup, user: User | None) -> None:
+    if not is_owner(startup, user):
         raise DomainError("not_owner", gettext_lazy("Only an owner of the start-up can do this."))
 
 
