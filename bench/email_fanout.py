@@ -110,28 +110,10 @@ def worker_run(sink, env: dict[str, str]) -> float:
     from alliance.celery_app import app
     from alliance.emails import queue_email
     from alliance.models import EmailMessage, EmailStatus
+    from tests.workers import celery_worker
 
     app.control.purge()
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "alliance",
-            "worker",
-            "-P",
-            "solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )
-    try:
-        time.sleep(4)  # let the worker connect before the clock starts
+    with celery_worker(name="bench", env=env):
         before = len(sink.messages)
         with transaction.atomic():
             queue_email(KEY, to=recipients(), context=CONTEXT)
@@ -143,9 +125,6 @@ def worker_run(sink, env: dict[str, str]) -> float:
         elapsed = time.perf_counter() - started
         assert len(sink.messages) - before == COUNT
         return elapsed
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -134,25 +134,21 @@ def eligibility_problems(
 
 def call_problems(programme: ExchangeProgramme, *, now: datetime.datetime) -> list[str]:
     """Why the programme's call does not take applications at `now`, if it does not."""
+
+    def shown(moment: datetime.datetime) -> str:
+        return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
     if programme.status != ProgrammeStatus.PUBLISHED:
         return [_("The programme is not open for applications.")]
     if now < programme.applications_open_at:
         return [
             _("The call for applications opens on %(date)s.")
-            % {
-                "date": date_format(
-                    timezone.localtime(programme.applications_open_at), "DATETIME_FORMAT"
-                )
-            }
+            % {"date": shown(programme.applications_open_at)}
         ]
     if now >= programme.applications_close_at:
         return [
             _("The call for applications closed on %(date)s.")
-            % {
-                "date": date_format(
-                    timezone.localtime(programme.applications_close_at), "DATETIME_FORMAT"
-                )
-            }
+            % {"date": shown(programme.applications_close_at)}
         ]
     return []
 
