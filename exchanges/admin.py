@@ -97,13 +97,19 @@ def _apply(name: str, verb_label: str, call: Callable[[Application, HttpRequest]
 
     def action(modeladmin, request, queryset) -> None:
         done = 0
+        programmes = {}
         for application in queryset.select_related("startup", "programme"):
+            programmes[application.programme_id] = application.programme
             try:
                 call(application, request)
             except DomainError as error:
                 modeladmin.message_user(request, f"{application}: {error}", messages.ERROR)
             else:
                 done += 1
+        for programme in programmes.values():  # staging may promise more seats than are free
+            warning = services.staged_seat_warning(programme)
+            if warning:
+                modeladmin.message_user(request, f"{programme}: {warning}", messages.WARNING)
         if done:
             modeladmin.message_user(
                 request,

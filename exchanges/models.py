@@ -113,7 +113,6 @@ TRANSITIONS: dict[Verb, Transition] = {
 # States that hold one of the programme's seats.
 # Tuples, not sets: their order reaches migrations (choices, constraints) and must be stable.
 SEAT_STATES = (State.ACCEPTED, State.CONFIRMED)
-FINAL_STATES = (State.REJECTED, State.WITHDRAWN, State.EXPIRED)
 # Decisions staff may stage before announcing them.
 STAGEABLE = (Verb.SHORTLIST, Verb.WAITLIST, Verb.ACCEPT, Verb.REJECT)
 

@@ -16,7 +16,7 @@ from alliance.emails import local_time, queue_email, recipients, staff_inbox
 from alliance.notices import first_time
 from alliance.templatetags.content import translated_value
 from cities.models import Contact, CooperationAgreement, PartnerOrganisation
-from exchanges.models import Application, ProgrammeStatus, State
+from exchanges.models import Application, ExchangeProgramme, ProgrammeStatus, State
 from startups.models import Role
 
 DIGEST_TIME_ZONE = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -129,10 +129,7 @@ def send_submission_digests(*, today: datetime.date | None = None) -> int:
     sent = 0
     for organisation in organisations:
         own = list(
-            submitted.filter(
-                Q(programme__host_organisation=organisation)
-                | Q(programme__co_organisers=organisation)
-            ).distinct()
+            submitted.filter(programme__in=ExchangeProgramme.objects.hosted_by(organisation))
         )
         contacts = list(
             Contact.objects.filter(organisation=organisation, receives_notifications=True)

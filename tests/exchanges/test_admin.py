@@ -5,6 +5,7 @@ from alliance.models import EmailMessage
 from exchanges.models import Application, ApplicationEvent, ExchangeProgramme, State
 from startups.models import Startup
 from tests.exchanges.conftest import make_application
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,19 @@ def test_admin_announce_action(staff_client, world):
 
     assert Application.objects.get().state == State.REJECTED
     assert "1 decision announced." in response.content.decode()
+
+
+def test_staging_more_acceptances_than_seats_warns(staff_client, world):
+    world.programme.seats = 1
+    world.programme.save()
+    first = make_application(world, State.IN_REVIEW)
+    second = make_application(world, State.IN_REVIEW, startup=MembershipFactory().startup)
+
+    response = staff_client.post(
+        reverse("admin:exchanges_application_changelist"),
+        {"action": "stage_accept", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+
+    assert "2 acceptances are staged but only 1 of 1 seats are free." in response.content.decode()
+    assert set(Application.objects.values_list("state", flat=True)) == {State.IN_REVIEW}
