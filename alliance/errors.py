@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.contrib import messages
 from django.utils.functional import Promise
 
 
@@ -23,3 +24,9 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return "; ".join(str(message) for message in self.messages)
+
+
+def show_errors(request, error: DomainError) -> None:
+    """Show each message of a refusal on the next page, as an error."""
+    for message in error.messages:
+        messages.error(request, message)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance.errors import DomainError
+from alliance.errors import DomainError, show_errors
 from exchanges import queries, services
 from exchanges.forms import ApplicationForm, SubmitForm
 from exchanges.models import TRANSITIONS, Application, State, Verb
@@ -25,11 +25,6 @@ def team_applications(user):
 
 def team_application(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(team_applications(request.user), pk=pk)
-
-
-def show_errors(request: HttpRequest, error: DomainError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @login_required

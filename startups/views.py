@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
-from alliance.errors import DomainError
+from alliance.errors import DomainError, show_errors
 from startups import services
 from startups.forms import InvitationForm, StartupForm, TransferForm
 from startups.models import Invitation, Membership, Role, Startup
@@ -103,8 +103,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            show_errors(request, error)
         else:
             messages.success(
                 request,
@@ -147,8 +146,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.leave_team(startup, by=request.user)
     except DomainError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        show_errors(request, error)
         return redirect("startups:startup-detail", slug=startup.slug)
     messages.success(request, _("You have left the team of %(startup)s.") % {"startup": startup})
     return redirect("startups:startup-list")
@@ -163,8 +161,7 @@ def transfer(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.transfer_ownership(startup, to=form.cleaned_data["member"], by=request.user)
         except DomainError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            show_errors(request, error)
         else:
             messages.success(request, _("Ownership has been transferred."))
     else:
