@@ -265,9 +265,13 @@ def _describe(error: Exception) -> str:
 
 
 def _is_permanent(error: Exception) -> bool:
-    """A refused recipient or sender, a 5xx answer or a malformed message: retrying won't help."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
-        return True
+    """A 5xx answer at any stage or a malformed message: retrying won't help.
+
+    A 4xx answer (421, 451, 452 …) to MAIL, RCPT or DATA is passing: the message waits.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _answer in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code >= 500
     return isinstance(error, ValueError)

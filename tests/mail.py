@@ -13,14 +13,34 @@ from tests.netutils import closed_port
 
 
 class Sink:
-    """An SMTP handler that answers from `plan` first (e.g. "421 ..."), then accepts."""
+    """An SMTP handler that answers from `plan` first (e.g. "421 ..."), then accepts.
 
-    def __init__(self, plan: list[str] | None = None, delay: float = 0) -> None:
+    `plan` answers DATA, `rcpt` answers RCPT TO; `drop` is how many DATA commands are
+    cut off (the connection closed before any answer) after the message arrived.
+    """
+
+    def __init__(
+        self,
+        plan: list[str] | None = None,
+        delay: float = 0,
+        *,
+        rcpt: list[str] | None = None,
+        drop: int = 0,
+    ) -> None:
         self.plan = list(plan or [])
+        self.rcpt_plan = list(rcpt or [])
+        self.drop = drop
         self.delay = delay
         self.messages: list[Message] = []
         self.attempts = 0
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: N802 - aiosmtpd
+        with self.lock:
+            if self.rcpt_plan:
+                return self.rcpt_plan.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
         if self.delay:
@@ -29,6 +49,10 @@ class Sink:
                 return "421 the client went away"  # nobody hears it: not delivered
         with self.lock:
             self.attempts += 1
+            if self.drop:
+                self.drop -= 1
+                server.transport.abort()  # the client never hears whether it arrived
+                return "421 gone"
             if self.plan:
                 return self.plan.pop(0)
             self.messages.append(message_from_bytes(envelope.content))

@@ -181,6 +181,10 @@ def test_a_message_abandoned_by_a_dead_worker_is_sent_after_its_lease(mailoutbox
     ("error", "permanent"),
     [
         (smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (452, b"mailbox full")}), False),
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (421, b"closing")}), False),
+        (smtplib.SMTPSenderRefused(451, b"try later", "noreply@example.com"), False),
+        (smtplib.SMTPSenderRefused(553, b"not allowed", "noreply@example.com"), True),
         (smtplib.SMTPDataError(554, b"rejected"), True),
         (smtplib.SMTPDataError(451, b"try again"), False),
         (smtplib.SMTPServerDisconnected("gone"), False),

@@ -1,0 +1,87 @@
+"""Delivery to a real SMTP server (aiosmtpd) that answers badly on purpose, in this process."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from alliance.emails import Recipient, queue_email
+from alliance.models import EmailMessage, EmailStatus
+from alliance.tasks import send_emails, sweep_outbox
+from tests.mail import Sink, smtp_server
+
+pytestmark = pytest.mark.django_db
+
+KEY = "exchanges/email/application_submitted"
+CONTEXT = {"startup": "Orbit", "programme": "TLV", "host_city": "Tel Aviv", "application_url": "-"}
+
+
+@pytest.fixture
+def smtp(settings):
+    """Start a real SMTP server with `sink` and send the outbox's mail to it."""
+
+    def start(sink: Sink):
+        server = smtp_server(sink)
+        port = server.__enter__()
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+            }
+        }
+        started.append(server)
+        return sink
+
+    started = []
+    yield start
+    for server in started:
+        server.__exit__(None, None, None)
+
+
+def queue(*addresses: str) -> list[EmailMessage]:
+    with transaction.atomic():
+        return queue_email(KEY, to=[Recipient(a, "en") for a in addresses], context=CONTEXT)
+
+
+def state(message: EmailMessage) -> tuple[str, int]:
+    message.refresh_from_db()
+    return message.status, message.attempts
+
+
+def make_due(*messages: EmailMessage) -> None:
+    past = timezone.now() - datetime.timedelta(minutes=5)
+    EmailMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+        next_attempt_at=past, created_at=past
+    )
+
+
+@pytest.mark.parametrize(
+    "answer", ["421 4.7.0 too many connections", "452 4.2.2 mailbox full, try later"]
+)
+def test_a_transient_answer_to_rcpt_waits_and_retries(smtp, answer):
+    sink = smtp(Sink(rcpt=[answer]))
+    (message,) = queue("founder@orbit.example")
+
+    assert send_emails.delay(ids=[message.pk]).get() == 0
+
+    assert state(message) == (EmailStatus.QUEUED, 1)
+    assert message.next_attempt_at > timezone.now() + datetime.timedelta(seconds=50)
+    assert answer[:3] in message.last_error
+    make_due(message)
+    assert sweep_outbox.delay().get() == 1
+    assert state(message) == (EmailStatus.SENT, 2)
+    assert [m["To"] for m in sink.messages] == ["founder@orbit.example"]
+
+
+def test_a_550_to_rcpt_fails_at_once(smtp):
+    sink = smtp(Sink(rcpt=["550 5.1.1 no such user"]))
+    (message,) = queue("nobody@orbit.example")
+
+    assert send_emails.delay(ids=[message.pk]).get() == 0
+
+    assert state(message) == (EmailStatus.FAILED, 1)
+    assert "550" in message.last_error
+    make_due(message)
+    assert sweep_outbox.delay().get() == 0
+    assert sink.messages == []
