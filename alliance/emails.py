@@ -216,16 +216,22 @@ def send_messages(ids: Iterable[int]) -> int:
     if not messages:
         return 0
     connection = mail.mailers.default
-    try:
-        connection.open()
-    except Exception as error:  # noqa: BLE001 - the server's failure is kept on every row
-        logger.warning("The mail server refused a connection (%s).", type(error).__name__)
-        for message in messages:
-            _retry_later(message, error)
-        return 0
     sent = 0
+    connected = False
     try:
-        for message in messages:
+        for index, message in enumerate(messages):
+            if not connected:
+                try:
+                    connection.close()  # forget a session the server ended, if any
+                    connection.open()
+                except Exception as error:  # noqa: BLE001 - the server's failure is kept on the rows
+                    logger.warning(
+                        "The mail server refused a connection (%s).", type(error).__name__
+                    )
+                    for waiting in messages[index:]:
+                        _retry_later(waiting, error)
+                    return sent
+                connected = True
             try:
                 _build(message, connection).send()
             except Exception as error:  # noqa: BLE001 - a delivery failure is kept on the row
@@ -233,13 +239,28 @@ def send_messages(ids: Iterable[int]) -> int:
                 if _is_permanent(error):
                     _finish(message, status=EmailStatus.FAILED, error=_describe(error))
                 else:
+                    # A message cut off before the server's answer may have arrived: it
+                    # waits for its retry (with its Message-ID) rather than going again now.
                     _retry_later(message, error)
+                connected = not _session_lost(connection, error)
             else:
                 _finish(message, status=EmailStatus.SENT)
                 sent += 1
     finally:
         connection.close()
     return sent
+
+
+def _session_lost(connection, error: Exception) -> bool:
+    """Whether the SMTP session cannot carry the next message after `error`.
+
+    smtplib closes the socket when the server hangs up, times out or answers 421; after
+    an error that is not an answer from the server the session's state is unknown.
+    """
+    session = getattr(connection, "connection", None)
+    if not isinstance(session, smtplib.SMTP):
+        return False  # not SMTP (tests' in-memory backend, the console)
+    return session.sock is None or not isinstance(error, smtplib.SMTPException | ValueError)
 
 
 def _build(message: EmailMessage, connection) -> mail.EmailMultiAlternatives:

@@ -85,3 +85,43 @@ def test_a_550_to_rcpt_fails_at_once(smtp):
     make_due(message)
     assert sweep_outbox.delay().get() == 0
     assert sink.messages == []
+
+
+def test_a_421_to_one_recipient_does_not_stop_the_rest_of_the_batch(smtp):
+    # smtplib closes the connection after a 421: the next message needs a new one.
+    sink = smtp(Sink(rcpt=["421 4.3.2 closing"]))
+    first, second, third = queue("a@orbit.example", "b@orbit.example", "c@orbit.example")
+
+    assert send_emails.delay(ids=[first.pk, second.pk, third.pk]).get() == 2
+
+    assert [state(m) for m in (first, second, third)] == [
+        (EmailStatus.QUEUED, 1),
+        (EmailStatus.SENT, 1),
+        (EmailStatus.SENT, 1),
+    ]
+    assert sorted(m["To"] for m in sink.messages) == ["b@orbit.example", "c@orbit.example"]
+
+
+def test_a_connection_dropped_mid_data_is_reopened_for_the_rest_of_the_batch(smtp):
+    sink = smtp(Sink(drop=1))
+    first, second, third = queue("a@orbit.example", "b@orbit.example", "c@orbit.example")
+
+    assert send_emails.delay(ids=[first.pk, second.pk, third.pk]).get() == 2
+
+    # The dropped one may or may not have arrived: it waits for its retry, it is not lost.
+    assert [state(m) for m in (first, second, third)] == [
+        (EmailStatus.QUEUED, 1),
+        (EmailStatus.SENT, 1),
+        (EmailStatus.SENT, 1),
+    ]
+    assert first.last_error.startswith("SMTPServerDisconnected")
+    assert first.next_attempt_at > timezone.now() + datetime.timedelta(seconds=50)
+    make_due(first)
+    assert sweep_outbox.delay().get() == 1
+    assert state(first) == (EmailStatus.SENT, 2)
+    assert sorted(m["To"] for m in sink.messages) == [
+        "a@orbit.example",
+        "b@orbit.example",
+        "c@orbit.example",
+    ]
+    assert sink.attempts == 4  # three messages, one of them twice
