@@ -117,11 +117,14 @@ def queue_email(
     to: Iterable[Recipient],
     context: Mapping[str, str] | Callable[[Recipient], Mapping[str, str]],
     about: models.Model | None = None,
+    confidential: bool = False,
 ) -> list[EmailMessage]:
     """Write one outbox row per recipient and send them once the transaction commits.
 
     `context` is a flat dictionary of strings, or a function that makes one for each
-    recipient (texts in their language, times in their time zone).
+    recipient (texts in their language, times in their time zone). A `confidential`
+    message (one whose link lets its reader in) is never shown to staff, and its body is
+    erased once it has been sent or has failed for good.
     """
     messages = []
     seen = set()
@@ -145,6 +148,7 @@ def queue_email(
                 related_id=about.pk if about else None,
                 message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
                 unsubscribe_url=recipient.unsubscribe_url,
+                confidential=confidential,
             )
         )
     if not messages:
@@ -313,7 +317,13 @@ def _finish(message: EmailMessage, *, status: EmailStatus, error: str = "") -> N
     message.status = status
     message.last_error = error[:2000]
     message.sent_at = timezone.now() if status == EmailStatus.SENT else None
-    message.save(update_fields=["status", "last_error", "sent_at"])
+    fields = ["status", "last_error", "sent_at"]
+    if message.confidential:
+        # Its link lets the reader in: once it has left (or never will), nobody needs it,
+        # so it is erased in the same UPDATE and no lookup, export or backup finds it.
+        message.body_text = message.body_html = ""
+        fields += ["body_text", "body_html"]
+    message.save(update_fields=fields)
 
 
 def due_for_sweep(now=None) -> list[int]:

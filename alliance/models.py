@@ -154,7 +154,10 @@ class EmailMessage(models.Model):
     confidential = models.BooleanField(
         _("confidential"),
         default=False,
-        help_text=_("Account emails carry links that log people in: never shown to staff."),
+        help_text=_(
+            "Its link lets the reader in (account emails, team invitations): never shown to "
+            "staff, and its text is erased once it is sent."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=EmailStatus, default=EmailStatus.QUEUED

@@ -81,6 +81,7 @@ def invite_member(startup: Startup, *, email: str, role: Role, by: User) -> Invi
             "days": str(INVITATION_DAYS),
         },
         about=startup,
+        confidential=True,  # the link lets its reader join the team
     )
     return invitation
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.emails import Recipient, queue_email
+from alliance.emails import Recipient, queue_email, queue_rendered
 from alliance.models import EmailMessage, EmailStatus
 from alliance.tasks import send_emails, sweep_outbox
 from tests.mail import Sink, smtp_server
@@ -125,3 +125,24 @@ def test_a_connection_dropped_mid_data_is_reopened_for_the_rest_of_the_batch(smt
         "c@orbit.example",
     ]
     assert sink.attempts == 4  # three messages, one of them twice
+
+
+def test_a_confidential_message_that_fails_for_good_keeps_no_link(smtp):
+    smtp(Sink(rcpt=["550 5.1.1 no such user"]))
+    link = "https://portal.example/en/accounts/password/reset/key/7-secret-key/"
+    message = queue_rendered(
+        template_key="account/email/password_reset_key",
+        recipient="gone@orbit.example",
+        language="en",
+        subject="Password reset",
+        text=f"Reset: {link}",
+        html=f'<a href="{link}">Reset</a>',
+        confidential=True,
+    )
+
+    send_emails.delay(ids=[message.pk]).get()
+
+    row = EmailMessage.objects.filter(pk=message.pk).values().get()
+    assert row["status"] == EmailStatus.FAILED
+    assert (row["subject"], row["body_text"], row["body_html"]) == ("Password reset", "", "")
+    assert "secret-key" not in repr(row)

@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.emails import Recipient, _is_permanent, claim, queue_email, render
+from alliance.emails import Recipient, _is_permanent, claim, queue_email, queue_rendered, render
 from alliance.models import EmailMessage, EmailStatus
 from alliance.tasks import send_emails, sweep_outbox
 from tests.netutils import closed_port
@@ -216,3 +216,109 @@ def test_staff_see_the_outbox_but_never_account_links(client):
     assert "abc-123" not in hidden
     assert "(confidential: account emails carry login links and are not shown)" in hidden
     assert "https://portal.example/applications/7/" in shown
+
+
+def test_a_sent_confidential_message_keeps_no_link(mailoutbox):
+    link = "https://portal.example/en/accounts/password/reset/key/7-secret-key/"
+    message = queue_rendered(
+        template_key="account/email/password_reset_key",
+        recipient="founder@example.com",
+        language="en",
+        subject="Password reset",
+        text=f"Reset: {link}",
+        html=f'<p><a href="{link}">Reset</a></p>',
+        confidential=True,
+    )
+
+    assert send_emails.delay(ids=[message.pk]).get() == 1
+
+    assert link in mailoutbox[0].body  # the person got the link
+    row = EmailMessage.objects.filter(pk=message.pk).values().get()
+    assert (row["status"], row["subject"]) == (EmailStatus.SENT, "Password reset")
+    assert (row["body_text"], row["body_html"]) == ("", "")
+    assert "secret-key" not in repr(row)
+    assert not EmailMessage.objects.filter(body_text__contains="secret-key").exists()
+
+
+def test_a_sent_message_that_is_not_confidential_keeps_its_body(mailoutbox, settings):
+    settings.SITE_URL = "https://portal.example"
+    (message,) = queue_email(KEY, to=[Recipient("founder@example.com", "en")], context=CONTEXT)
+
+    assert send_emails.delay(ids=[message.pk]).get() == 1
+
+    message.refresh_from_db()
+    assert message.status == EmailStatus.SENT
+    assert "https://portal.example/applications/7/" in message.body_text
+    assert '<a href="https://portal.example/applications/7/">' in message.body_html
+
+
+def test_queue_email_marks_confidential_messages(mailoutbox):
+    (message,) = queue_email(
+        KEY, to=[Recipient("founder@example.com", "en")], context=CONTEXT, confidential=True
+    )
+
+    assert EmailMessage.objects.get(pk=message.pk).confidential is True
+    send_emails.delay(ids=[message.pk]).get()
+    assert "https://portal.example/applications/7/" in mailoutbox[0].body
+    assert EmailMessage.objects.values_list("body_text", "body_html").get() == ("", "")
+
+
+def test_an_invitation_is_queued_confidential_and_its_token_is_gone_once_sent(mailoutbox):
+    from startups.models import Role
+    from startups.services import invite_member
+    from tests.factories import MembershipFactory
+
+    owner = MembershipFactory(role=Role.OWNER)
+    invitation = invite_member(
+        owner.startup, email="cofounder@example.com", role=Role.MEMBER, by=owner.user
+    )
+    message = EmailMessage.objects.get()
+    assert message.confidential is True
+    assert invitation.token in message.body_text  # readable only until it is sent
+
+    send_emails.delay(ids=[message.pk]).get()
+
+    assert invitation.token in mailoutbox[0].body
+    row = EmailMessage.objects.filter(pk=message.pk).values().get()
+    assert row["status"] == EmailStatus.SENT
+    assert invitation.token not in repr(row)
+
+
+def test_the_migration_erases_links_already_sent_and_marks_past_invitations():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    erase = import_module("alliance.migrations.0007_confidential_bodies_erased")
+    reset = queue_rendered(
+        template_key="account/email/password_reset_key",
+        recipient="a@example.com",
+        language="en",
+        subject="Password reset",
+        text="Reset: https://portal.example/reset/key/7-old-key/",
+        confidential=True,
+    )
+    invitation = queue_rendered(
+        template_key="startups/email/invitation",
+        recipient="b@example.com",
+        language="en",
+        subject="Join Orbit",
+        text="Accept: https://portal.example/en/startups/invitations/old-token/",
+    )
+    queue_rendered(
+        template_key="startups/email/invitation",
+        recipient="c@example.com",
+        language="en",
+        subject="Join Orbit",
+        text="Accept: https://portal.example/en/startups/invitations/new-token/",
+    )
+    EmailMessage.objects.filter(pk__in=[reset.pk, invitation.pk]).update(status=EmailStatus.SENT)
+
+    erase.erase_confidential_bodies(apps, None)
+
+    rows = EmailMessage.objects.order_by("pk").values_list("confidential", "body_text")
+    assert list(rows) == [
+        (True, ""),
+        (True, ""),
+        (True, "Accept: https://portal.example/en/startups/invitations/new-token/"),
+    ]
