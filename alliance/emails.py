@@ -96,8 +96,18 @@ def render(template_key: str, language: str, context: Mapping[str, str]) -> tupl
 
     The HTML part is the text part in the shared email layout, escaped, with links.
     """
+    return _render(template_key, _edited(template_key), language, context)
+
+
+def _edited(template_key: str) -> EmailTemplate | None:
+    """Staff's wording of `template_key`, or None where the files' defaults apply."""
+    return EmailTemplate.objects.filter(key=template_key).first()
+
+
+def _render(
+    template_key: str, edited: EmailTemplate | None, language: str, context: Mapping[str, str]
+) -> tuple[str, str, str]:
     flat = {key: str(value) for key, value in context.items()}
-    edited = EmailTemplate.objects.filter(key=template_key).first()
     with translation.override(language):
         if edited is not None:  # staff's wording, in the language or else English
             subject = " ".join(fill(edited.subject, flat).split())
@@ -126,6 +136,7 @@ def queue_email(
     message (one whose link lets its reader in) is never shown to staff, and its body is
     erased once it has been sent or has failed for good.
     """
+    edited = _edited(template_key)  # once for all recipients
     messages = []
     seen = set()
     for recipient in to:
@@ -135,7 +146,7 @@ def queue_email(
         values = dict(context(recipient) if callable(context) else context)
         if recipient.unsubscribe_url:
             values["unsubscribe_url"] = recipient.unsubscribe_url
-        subject, text, html = render(template_key, recipient.language, values)
+        subject, text, html = _render(template_key, edited, recipient.language, values)
         messages.append(
             EmailMessage(
                 recipient=recipient.email,

@@ -322,3 +322,13 @@ def test_the_migration_erases_links_already_sent_and_marks_past_invitations():
         (True, ""),
         (True, "Accept: https://portal.example/en/startups/invitations/new-token/"),
     ]
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_queueing_reads_the_template_once_whatever_the_recipients(count, django_assert_num_queries):
+    people = [Recipient(f"founder{n}@example.com", "en") for n in range(count)]
+
+    with django_assert_num_queries(2):  # the template, one INSERT of every row
+        messages = queue_email(KEY, to=people, context=CONTEXT)
+
+    assert len(messages) == count
