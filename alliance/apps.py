@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class AllianceConfig(AppConfig):
+    default = True
     name = "alliance"
     verbose_name = _("Start Alliance")
 
@@ -12,6 +14,13 @@ class AllianceConfig(AppConfig):
         from alliance import accounts  # noqa: F401 - connects the email_confirmed receiver
 
         post_migrate.connect(load_email_templates, sender=self)
+
+
+class AllianceAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the portal's site (alliance.adminsite)."""
+
+    default = False
+    default_site = "alliance.adminsite.AllianceAdminSite"
 
 
 def load_email_templates(sender, **kwargs) -> None:

@@ -58,7 +58,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "modeltranslation",  # before the admin, so its translation tabs apply
-    "django.contrib.admin",
+    "alliance.apps.AllianceAdminConfig",  # django.contrib.admin, filters only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -124,6 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     "DATABASE_POOL", default=PRODUCTION
 ):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The pool checks a connection before lending it: after a database restart or a
+    # killed idle session it lends a live one instead of a dead one (a 500).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
@@ -151,7 +154,8 @@ REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.5)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, failing open: an outage never turns a page into a 500.
+            "BACKEND": "alliance.cache.FailOpenRedisCache",
             "LOCATION": redis_db_url(REDIS_URL, REDIS_CACHE_DB),
             "OPTIONS": {
                 "socket_timeout": REDIS_TIMEOUT,
@@ -238,6 +242,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # One brute-force mechanism: allauth's rate limits, per IP only, so nobody can lock a
 # founder out by failing logins with their address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,30/h/ip"}
+# Proxies in front of the portal that we run (production: one). The client's address is
+# the one the last of them saw: the X-Forwarded-For entry that many places from the end,
+# which a client cannot forge. Failed logins and the API's throttles count per that address.
+NUM_PROXIES = env.int("NUM_PROXIES", default=1 if PRODUCTION else 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 
 # Languages: the UI in English (source) and German; content in seven languages.
 
@@ -363,7 +372,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0 if not PRODUCTION else 1),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Start Alliance API",

@@ -1,0 +1,50 @@
+"""The admin site: staff log in through the portal's limited login, and filter only by filters.
+
+Django's changelist accepts any lookup on a model's own fields in the query string
+(`?body_text__startswith=…`), so a count of "1 email" or "0 emails" leaks what a list
+never shows. Every admin registered here, the project's and the libraries', may filter
+only by its own `list_filter` and `date_hierarchy` (and search its `search_fields`
+through `q`); any other lookup is refused with 400.
+"""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.views.main import ChangeList
+
+
+class FilterOnlyChangeList(ChangeList):
+    """A changelist that refuses every query-string lookup its filters do not consume."""
+
+    def get_filters(self, request):
+        given = set(self.get_filters_params())
+        specs, has_filters, remaining, may_have_duplicates, has_active = super().get_filters(
+            request
+        )
+        # The filters and the date hierarchy pop what they understand; what is left and
+        # came from the query string is a lookup of the requester's own making.
+        unknown = sorted(given & set(remaining))
+        if unknown:
+            raise DisallowedModelAdminLookup(f"Filtering by {', '.join(unknown)} is not allowed")
+        return specs, has_filters, remaining, may_have_duplicates, has_active
+
+
+class FilterOnlyAdmin:
+    """Mixed into every registered ModelAdmin: lookups only through its own filters."""
+
+    def get_changelist(self, request, **kwargs):
+        return FilterOnlyChangeList
+
+
+class AllianceAdminSite(admin.AdminSite):
+    """Django's admin site with the two rules above."""
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, FilterOnlyAdmin):
+            admin_class = type(admin_class.__name__, (FilterOnlyAdmin, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)
+
+    def login(self, request, extra_context=None):
+        """Send staff to the portal's login: its failed-login limits cover the admin too."""
+        return secure_admin_login(super().login)(request, extra_context)
