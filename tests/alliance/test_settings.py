@@ -22,6 +22,8 @@ PRINT_SETTINGS = (
     "print(json.dumps({'debug': s.DEBUG, 'engine': s.DATABASES['default']['ENGINE'],"
     " 'options': s.DATABASES['default'].get('OPTIONS', {}),"
     " 'conn_max_age': s.DATABASES['default'].get('CONN_MAX_AGE'),"
+    " 'health_checks': s.DATABASES['default'].get('CONN_HEALTH_CHECKS'),"
+    " 'proxies': [s.NUM_PROXIES, s.ALLAUTH_TRUSTED_PROXY_COUNT, s.REST_FRAMEWORK['NUM_PROXIES']],"
     " 'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL,"
     " 'cache': s.CACHES['default'], 'mailer': s.MAILERS['default']['BACKEND'],"
     " 'csp': 'django.middleware.csp.ContentSecurityPolicyMiddleware' in s.MIDDLEWARE}))"
@@ -115,10 +117,12 @@ def test_production_uses_postgres_pool_redis_smtp_and_csp():
         "engine": "django.db.backends.postgresql",
         "options": {"pool": {"min_size": 2, "max_size": 10, "timeout": 10}},
         "conn_max_age": 0,
+        "health_checks": True,
+        "proxies": [1, 1, 1],
         "eager": False,
         "broker": "redis://redis.internal:6379/0",
         "cache": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "alliance.cache.FailOpenRedisCache",
             "LOCATION": "redis://redis.internal:6379/1",
             "OPTIONS": {"socket_timeout": 1.5, "socket_connect_timeout": 1.5},
         },
@@ -133,6 +137,7 @@ def test_development_needs_no_variables():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert values["debug"] is True
+    assert values["proxies"] == [0, 0, 0]
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["eager"] is True
     assert values["broker"] == "memory://"
