@@ -1,11 +1,15 @@
 """Accounts: allauth wired to the email-only User, its emails sent through the outbox."""
 
+import ipaddress
+
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.flows import email_verification
+from allauth.account.models import EmailAddress
 from allauth.account.signals import email_changed, email_confirmed
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -15,6 +19,21 @@ from alliance.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """The client's address as our proxies report it (ALLAUTH_TRUSTED_PROXY_COUNT).
+
+        A shorter X-Forwarded-For than the proxies we trust (a request that bypassed one)
+        counts by its first entry instead of raising.
+        """
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            first = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+            try:
+                return str(ipaddress.ip_address(first))
+            except ValueError:
+                return request.META["REMOTE_ADDR"]
+
     def save_user(self, request, user, form, commit=True):
         """Remember the language the person signed up in: their emails use it."""
         user = super().save_user(request, user, form, commit=False)
@@ -85,9 +104,21 @@ class SignupForm(AllauthSignupForm):
             return value
 
     def try_save(self, request):
+        email = self.cleaned_data["email"]
         if self.account_already_exists:
-            get_adapter().send_account_already_exists_mail(self.cleaned_data["email"])
+            # The same work as for a new address, so neither the answer (page, message,
+            # cookies) nor its time tells the two apart: hash the password as a new
+            # account would, touch the session as setting up its address does, and go
+            # through allauth's own path for a registered address (one outbox row, sent
+            # after the response by the outbox).
+            make_password(self.cleaned_data["password1"])
+            get_adapter().unstash_verified_email(request)
+            email_verification.send_verification_email_to_address(
+                request, EmailAddress(email=email), signup=True
+            )
             return None, redirect("account_email_verification_sent")
         user = self.save(request)
-        email_verification.send_verification_email_for_user(request, user)
+        email_verification.send_verification_email_to_address(
+            request, email_verification.get_address_for_user(user), signup=True
+        )
         return user, redirect("account_email_verification_sent")

@@ -1,9 +1,12 @@
 import re
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.cache import cache
 from django.db import transaction
+from django.test import Client
 
 from alliance.models import EmailMessage, User
 from tests.factories import UserFactory
@@ -197,3 +200,121 @@ def test_signing_up_with_a_registered_address_reveals_nothing(client):
         "founder@example.com",
         "new@example.com",
     ]
+
+
+CSRF_OR_NONCE = re.compile(rb'(name="csrfmiddlewaretoken" value="|nonce=")[^"]*"')
+
+
+def answer_to_signup(email: str) -> tuple[int, str, list, bytes]:
+    """What a fresh visitor sees when signing up with `email`: the POST and the next page."""
+    visitor = Client()
+    visitor.get("/en/accounts/signup/")
+    with transaction.atomic():
+        posted = visitor.post(
+            "/en/accounts/signup/",
+            {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+        )
+    page = visitor.get(posted["Location"])
+    cookies = [
+        (name, sorted((key, value) for key, value in morsel.items() if key != "expires"))
+        for response in (posted, page)
+        for name, morsel in sorted(response.cookies.items())
+    ]
+    return posted.status_code, posted["Location"], cookies, CSRF_OR_NONCE.sub(rb"\1-", page.content)
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test suite's hasher, counting how often a password is hashed."""
+
+    hashed = 0
+
+    def encode(self, password, salt):
+        CountingHasher.hashed += 1
+        return super().encode(password, salt)
+
+
+def test_signup_answers_a_registered_and_a_new_address_byte_for_byte_alike(settings):
+    settings.PASSWORD_HASHERS = ["tests.alliance.test_accounts.CountingHasher"]
+    UserFactory(email="founder@example.com")
+    CountingHasher.hashed = 0
+
+    taken = answer_to_signup("founder@example.com")
+    hashed_for_taken = CountingHasher.hashed
+    fresh = answer_to_signup("other@example.com")
+
+    assert taken[:3] == fresh[:3]
+    assert taken[3].replace(b"founder@example.com", b"other@example.com") == fresh[3]
+    assert b"Confirmation email sent to other@example.com." in fresh[3]
+    assert (hashed_for_taken, CountingHasher.hashed) == (1, 2)
+    assert sorted(EmailMessage.objects.values_list("template_key", "recipient")) == [
+        ("account/email/account_already_exists", "founder@example.com"),
+        ("account/email/email_confirmation_signup", "other@example.com"),
+    ]
+
+
+def test_the_admin_login_is_the_portals_limited_login(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/2s/ip"}
+    UserFactory(email="staff@example.com", password=PASSWORD, is_staff=True)
+
+    page = client.get("/admin/login/?next=/admin/")
+    posted = client.post("/admin/login/", {"username": "staff@example.com", "password": PASSWORD})
+    for _ in range(3):
+        client.post(
+            "/en/accounts/login/?next=/admin/",
+            {"login": "staff@example.com", "password": "guess-guess-guess"},
+        )
+    refused = client.post(
+        "/en/accounts/login/?next=/admin/", {"login": "staff@example.com", "password": PASSWORD}
+    )
+    assert "_auth_user_id" not in client.session
+    time.sleep(2.5)  # the window of the limit passes
+    accepted = client.post(
+        "/en/accounts/login/?next=/admin/", {"login": "staff@example.com", "password": PASSWORD}
+    )
+
+    assert (page.status_code, page["Location"]) == (302, "/en/accounts/login/?next=%2Fadmin%2F")
+    assert (posted.status_code, posted["Location"]) == (
+        302,
+        "/en/accounts/login/?next=%2Fadmin%2Flogin%2F",
+    )
+    assert refused.status_code == 200
+    assert "Too many failed login attempts. Try again later." in refused.content.decode()
+    assert (accepted.status_code, accepted["Location"]) == (302, "/admin/")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_founder_logged_in_is_refused_by_the_admin(client):
+    client.force_login(UserFactory(email="founder@example.com"))
+
+    assert client.get("/admin/login/").status_code == 403
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+def test_failed_logins_count_per_client_behind_the_proxy(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    UserFactory(email="founder@example.com", password=PASSWORD)
+    proxy = "10.0.0.2"
+    for number in range(10):
+        # The attacker forges a first entry each time; the proxy appends the real address.
+        client.post(
+            "/en/accounts/login/",
+            {"login": "founder@example.com", "password": "guess-guess-guess"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.9",
+        )
+
+    attacker = client.post(
+        "/en/accounts/login/",
+        {"login": "founder@example.com", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    founder = Client().post(
+        "/en/accounts/login/",
+        {"login": "founder@example.com", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+
+    assert "Too many failed login attempts. Try again later." in attacker.content.decode()
+    assert (founder.status_code, founder["Location"]) == (302, "/en/")
