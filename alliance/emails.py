@@ -21,7 +21,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from alliance.dispatch import publish_on_commit
+from alliance.dispatch import publish_ids_on_commit
 from alliance.email_templates import fill
 from alliance.models import EmailMessage, EmailStatus, EmailTemplate
 
@@ -167,7 +167,7 @@ def queue_email(
     EmailMessage.objects.bulk_create(messages)
     from alliance.tasks import send_emails  # noqa: PLC0415 - the task module imports this one
 
-    publish_on_commit(send_emails, ids=[message.pk for message in messages])
+    publish_ids_on_commit(send_emails, [message.pk for message in messages])
     return messages
 
 
@@ -194,7 +194,7 @@ def queue_rendered(
     )
     from alliance.tasks import send_emails  # noqa: PLC0415 - the task module imports this one
 
-    publish_on_commit(send_emails, ids=[message.pk])
+    publish_ids_on_commit(send_emails, [message.pk])
     return message
 
 

@@ -2,9 +2,11 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,3 +86,47 @@ def wait_for(condition, *, timeout: float = 20) -> bool:
             return True
         time.sleep(0.1)
     return bool(condition())
+
+
+class BlackHole:
+    """A loopback port that accepts connections and never answers; counts the connections.
+
+    A broker stand-in that is there but silent: every call to it waits for its timeout.
+    """
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def connections(self) -> int:
+        return len(self.accepted)
+
+    def _accept(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                client, _address = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.accepted.append(client)  # held open, never read or written
+
+
+@contextmanager
+def black_hole() -> Iterator[BlackHole]:
+    """Run a BlackHole for the duration."""
+    hole = BlackHole()
+    hole.thread.start()
+    try:
+        yield hole
+    finally:
+        hole.stopping.set()
+        hole.thread.join()
+        for client in hole.accepted:
+            client.close()
+        hole.sock.close()

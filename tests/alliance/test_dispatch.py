@@ -3,12 +3,16 @@ import time
 import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
+from django.core.signals import request_started
 from django.db import transaction
 
 from alliance.celery_app import app as project_app
-from alliance.dispatch import publish_on_commit
+from alliance.dispatch import forget_broker_failures, publish_on_commit
+from alliance.emails import Recipient, queue_email, queue_rendered
+from alliance.models import EmailMessage, EmailStatus
 from alliance.settings import redis_db_url
 from tests.netutils import closed_port, silent_port
+from tests.workers import black_hole
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +22,13 @@ RECEIVED: list[str] = []
 @project_app.task(name="tests.collect")
 def collect(*, value: str) -> None:
     RECEIVED.append(value)
+
+
+@pytest.fixture(autouse=True)
+def fresh_request():
+    forget_broker_failures()  # as at the start of a request
+    yield
+    forget_broker_failures()
 
 
 @pytest.fixture
@@ -134,3 +145,102 @@ def test_published_task_runs_on_a_real_worker(settings, django_capture_on_commit
             time.sleep(0.05)
 
     assert received == ["through-redis"]
+
+
+KEY = "exchanges/email/application_submitted"
+CONTEXT = {"startup": "Orbit", "programme": "TLV", "host_city": "Tel Aviv", "application_url": "-"}
+
+
+def queue_to(*addresses: str) -> None:
+    queue_email(KEY, to=[Recipient(a, "en") for a in addresses], context=CONTEXT)
+
+
+def test_the_emails_of_one_transaction_go_in_one_task(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    def rolled_back() -> None:
+        with transaction.atomic():
+            queue_to("rolled-back@example.com")
+            raise RuntimeError("roll back")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        queue_to("a@example.com", "b@example.com")
+        with transaction.atomic():  # a savepoint that is released
+            queue_to("c@example.com")
+        with pytest.raises(RuntimeError):
+            rolled_back()
+        queue_rendered(
+            template_key="account/email/password_reset_key",
+            recipient="d@example.com",
+            language="en",
+            subject="Password reset",
+            text="Reset: -",
+            confidential=True,
+        )
+
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "a@example.com",
+        "b@example.com",
+        "c@example.com",
+        "d@example.com",
+    ]
+    assert set(EmailMessage.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
+
+
+def test_emails_queued_after_a_savepoint_that_published_rolled_back_still_go(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    def rolled_back() -> None:
+        with transaction.atomic():
+            queue_to("rolled-back@example.com")  # the first of the transaction
+            raise RuntimeError("roll back")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        with pytest.raises(RuntimeError):
+            rolled_back()
+        queue_to("kept@example.com")
+
+    assert len(callbacks) == 1
+    assert [m.to for m in mailoutbox] == [["kept@example.com"]]
+
+
+def test_separate_transactions_publish_separately(django_capture_on_commit_callbacks, mailoutbox):
+    for address in ("a@example.com", "b@example.com"):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+            queue_to(address)
+        assert len(callbacks) == 1
+
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@example.com", "b@example.com"]
+
+
+def test_after_a_broker_failure_the_rest_of_the_request_publishes_nothing(
+    django_capture_on_commit_callbacks, caplog
+):
+    with black_hole() as hole:
+        app, received = make_app(f"redis://127.0.0.1:{hole.port}/0")
+        task = app.tasks["tests.remember"]
+        request_started.send(sender=None)
+        for value in ("first", "second", "third"):
+            with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+                publish_on_commit(task, value=value)
+        tried_in_one_request = hole.connections
+
+        request_started.send(sender=None)  # the next request tries again
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            publish_on_commit(task, value="next request")
+        tried_in_two_requests = hole.connections
+
+    assert (tried_in_one_request, tried_in_two_requests) == (1, 2)
+    assert received == []
+    failed = "Could not publish task tests.remember (OperationalError); its sweep will pick it up."
+    skipped = (
+        "Did not publish task tests.remember: the broker failed moments ago; "
+        "its sweep will pick it up."
+    )
+    assert [r.getMessage() for r in caplog.records if r.name == "alliance.dispatch"] == [
+        failed,
+        skipped,
+        skipped,
+        failed,
+    ]
