@@ -60,12 +60,12 @@ def test_user_logs_in_by_email_in_any_case():
     assert authenticate(username="founder@example.com", password="wrong password") is None
 
 
-def test_user_login_through_the_admin_form(client):
+def test_staff_log_in_to_the_admin_with_their_email_in_any_case(client):
     UserFactory(email="staff@example.com", is_staff=True)
 
     response = client.post(
-        "/admin/login/?next=/admin/",
-        {"username": "Staff@Example.com", "password": "correct horse battery staple"},
+        "/en/accounts/login/?next=/admin/",
+        {"login": "Staff@Example.com", "password": "correct horse battery staple"},
     )
 
     assert response.status_code == 302

@@ -18,10 +18,10 @@ PASSWORD = "correct horse battery staple"
 def staff_page(live_server, page: Page) -> Page:
     load_network()
     UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Email address").fill("staff@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/admin/")  # the admin sends staff to the portal's login
+    page.get_by_label("Email:").fill("staff@example.com")
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
     return page
 
