@@ -104,7 +104,7 @@ def test_publish_on_commit_reports_a_bug_as_an_error_not_as_an_outage(
 
 
 def test_publish_on_commit_survives_a_broker_that_refuses(
-    django_capture_on_commit_callbacks, caplog
+    django_capture_on_commit_callbacks, caplog, settings
 ):
     app, received = make_app(f"redis://127.0.0.1:{closed_port()}/0")
     started = time.monotonic()
@@ -112,14 +112,16 @@ def test_publish_on_commit_survives_a_broker_that_refuses(
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         publish_on_commit(app.tasks["tests.remember"], value="lost?")
 
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5 * settings.REDIS_TIMEOUT  # the bug: a 40 s hang
     assert received == []
     assert [r.getMessage() for r in caplog.records if r.name == "alliance.dispatch"] == [
         "Could not publish task tests.remember (OperationalError); its sweep will pick it up."
     ]
 
 
-def test_publish_on_commit_survives_a_broker_that_never_answers(django_capture_on_commit_callbacks):
+def test_publish_on_commit_survives_a_broker_that_never_answers(
+    django_capture_on_commit_callbacks, settings
+):
     with silent_port() as port:
         app, received = make_app(f"redis://127.0.0.1:{port}/0")
         started = time.monotonic()
@@ -128,7 +130,7 @@ def test_publish_on_commit_survives_a_broker_that_never_answers(django_capture_o
             publish_on_commit(app.tasks["tests.remember"], value="lost?")
 
         elapsed = time.monotonic() - started
-    assert elapsed < 2
+    assert elapsed < 5 * settings.REDIS_TIMEOUT  # the bug: a 40 s hang
     assert received == []
 
 

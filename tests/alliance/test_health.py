@@ -56,7 +56,7 @@ def test_healthz_503_not_a_hang_when_redis_never_answers(client, settings):
         elapsed = time.monotonic() - started
     assert response.status_code == 503
     assert response.json()["checks"]["redis"] == "unavailable"
-    assert elapsed < 2
+    assert elapsed < 10 * settings.REDIS_TIMEOUT  # the bug is a 40 s hang, not slowness
 
 
 def test_healthz_503_when_database_is_down():

@@ -5,6 +5,7 @@ import os
 import signal
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -201,7 +202,8 @@ def test_a_submit_while_redis_is_down_answers_fast_and_the_mail_goes_once_later(
             },
         )
     assert result.returncode == 0, result.stderr
-    assert float(result.stdout.strip()) < 2
+    # Wide: the bug is a 40 s hang, and a loaded machine once took 2.07 s here.
+    assert float(result.stdout.strip()) < 5 * settings.REDIS_TIMEOUT
     application.refresh_from_db()
     assert application.state == State.SUBMITTED
     assert set(EmailMessage.objects.values_list("status", flat=True)) == {EmailStatus.QUEUED}
