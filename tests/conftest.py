@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 # Sync Playwright runs an event loop in the test's thread; live_server still needs the ORM.
@@ -84,6 +85,12 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start every test with an empty cache: rate limits must not carry over between tests."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
