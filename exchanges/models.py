@@ -17,6 +17,15 @@ from cities.models import City, PartnerOrganisation
 from startups.models import Sector, Stage, Startup
 
 
+class GeneratedNameFileField(models.FileField):
+    """A file stored under a generated name: the uploader's own name may be of any length."""
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        field.max_length = None  # `max_length` bounds the stored (generated) name only
+        return field
+
+
 class ProgrammeFormat(models.TextChoices):
     RESIDENCY = "residency", _("residency with co-working desk")
     DELEGATION = "delegation", _("delegation trip")
@@ -334,7 +343,7 @@ class Application(models.Model):
     motivation = models.TextField(_("motivation"), blank=True, max_length=3000)
     goals = models.TextField(_("goals in the market"), blank=True, max_length=3000)
     needs = models.JSONField(_("needs"), default=list, blank=True)
-    pitch_deck = models.FileField(
+    pitch_deck = GeneratedNameFileField(
         _("pitch deck (PDF)"),
         upload_to=pitch_deck_name,
         storage=private_storage,

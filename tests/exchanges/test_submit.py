@@ -1,8 +1,10 @@
 """Submitting: every rule refuses with its own message and changes nothing."""
 
 import datetime
+import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from alliance.errors import DomainError
@@ -12,6 +14,7 @@ from exchanges.models import Answer, Application, ApplicationEvent, ProgrammeSta
 from startups.models import Stage
 from tests.exchanges.conftest import make_application
 from tests.factories import CityFactory, QuestionFactory
+from tests.helpers import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +182,20 @@ def test_start_application_only_while_the_call_is_open(world):
 
     assert refused.value.code == "call_closed"
     assert not Application.objects.exists()
+
+
+def test_a_pitch_deck_with_a_200_character_name_is_stored_under_a_generated_name(client, world):
+    application = make_application(world)
+    client.force_login(world.owner)
+    name = "d" * 196 + ".pdf"
+    deck = SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+
+    response = client.post(
+        f"/en/applications/{application.pk}/edit/",
+        {"motivation": "Enter the market.", "goals": "Five pilots.", "pitch_deck": deck},
+    )
+
+    application.refresh_from_db()
+    assert response.status_code == 302
+    assert re.fullmatch(r"pitch-decks/[0-9a-f]{32}\.pdf", application.pitch_deck.name)
+    assert application.pitch_deck.read() == pdf_bytes()
