@@ -3,13 +3,14 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from alliance.models import language_choices, validate_time_zone
 from alliance.private_files import private_storage
@@ -18,9 +19,20 @@ from alliance.uploads import validate_pdf
 NETWORK_FOUNDED = 2015
 EXPIRY_WARNING_DAYS = 60
 
-validate_country = RegexValidator(
-    r"^[A-Z]{2}\Z", _("Enter a two-letter ISO 3166 country code in capitals, e.g. DE.")
+UNKNOWN_COUNTRY = _(
+    "“%(value)s” is not a country code of ISO 3166: choose a country from the list."
 )
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every ISO 3166-1 country (django-countries' maintained list), by code and name."""
+    return list(countries)
+
+
+def validate_country(value: str) -> None:
+    """Accept only a two-letter ISO 3166-1 code in capitals, e.g. DE."""
+    if value not in countries:
+        raise ValidationError(UNKNOWN_COUNTRY, code="invalid_country", params={"value": value})
 
 
 class OrganisationKind(models.TextChoices):
@@ -69,8 +81,9 @@ class City(models.Model):
     country = models.CharField(
         _("country"),
         max_length=2,
+        choices=country_choices,
         validators=[validate_country],
-        help_text=_("Two-letter ISO 3166 code, e.g. DE."),
+        error_messages={"invalid_choice": UNKNOWN_COUNTRY},
     )
     timezone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
     latitude = models.DecimalField(

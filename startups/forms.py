@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import User
-from cities.models import City
+from cities.models import UNKNOWN_COUNTRY, City
 from startups.models import Role, Startup
 
 
@@ -33,18 +33,17 @@ class StartupForm(forms.ModelForm):
             "pitch",
         ]
         widgets = {"pitch": forms.Textarea(attrs={"rows": 4, "maxlength": 500})}
+        help_texts = {"country": _("Not needed for a city of the network: we know its country.")}
+        error_messages = {"country": {"invalid_choice": UNKNOWN_COUNTRY}}
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("city") and not (cleaned.get("other_city") or "").strip():
-            self.add_error("other_city", _("Choose a city of the network or name another."))
-        country = cleaned.get("country")
-        if country:
-            cleaned["country"] = country.upper()
+        if not cleaned.get("city"):
+            if not (cleaned.get("other_city") or "").strip():
+                self.add_error("other_city", _("Choose a city of the network or name another."))
+            if not cleaned.get("country") and "country" not in self.errors:
+                self.add_error("country", _("Choose the country of the home city."))
         return cleaned
-
-    def clean_country(self):
-        return self.cleaned_data["country"].upper()
 
 
 class InvitationForm(forms.Form):

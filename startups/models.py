@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import City, validate_country
+from cities.models import UNKNOWN_COUNTRY, City, country_choices, validate_country
 
 PITCH_MAX_LENGTH = 500
 
@@ -67,7 +67,14 @@ class Startup(models.Model):
         help_text=_("Leave empty if the start-up is based outside the network."),
     )
     other_city = models.CharField(_("other home city"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,  # taken from the city when it is one of the network's
+        choices=country_choices,
+        validators=[validate_country],
+        error_messages={"invalid_choice": UNKNOWN_COUNTRY},
+    )
     founded_year = models.PositiveSmallIntegerField(
         _("founded (year)"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
@@ -98,6 +105,11 @@ class Startup(models.Model):
                 violation_error_message=_("Choose a city of the network or name another."),
             ),
             models.CheckConstraint(
+                condition=~Q(country=""),
+                name="startup_has_country",
+                violation_error_message=_("Choose the country of the home city."),
+            ),
+            models.CheckConstraint(
                 condition=Q(founded_month__gte=1, founded_month__lte=12),
                 name="startup_founded_month_valid",
             ),
@@ -112,6 +124,15 @@ class Startup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Forms and the admin validate the constraints after this: the country is set.
+        self.take_country_from_city()
+
+    def take_country_from_city(self) -> None:
+        """A city of the network knows its country: the start-up's is the city's."""
+        if self.city_id:
+            self.country = self.city.country
 
     @property
     def founded_on(self) -> datetime.date:

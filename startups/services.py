@@ -38,8 +38,18 @@ def require_owner_of(startup: Startup, user: User | None) -> None:
 @transaction.atomic
 def create_startup(startup: Startup, *, by: User) -> Startup:
     """Save a new start-up with its creator as its first owner."""
+    startup.take_country_from_city()
     startup.save()
     Membership.objects.create(startup=startup, user=by, role=Role.OWNER)
+    return startup
+
+
+def update_startup(startup: Startup, *, by: User) -> Startup:
+    """Save a team member's changes to the start-up's profile."""
+    if membership_of(startup, by) is None:
+        raise DomainError("not_member", gettext_lazy("You are not in this team."))
+    startup.take_country_from_city()
+    startup.save()
     return startup
 
 

@@ -59,7 +59,7 @@ def startup_edit(request: HttpRequest, slug: str) -> HttpResponse:
     startup, _membership = team_startup(request, slug)
     form = StartupForm(request.POST or None, instance=startup)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_startup(form.save(commit=False), by=request.user)
         messages.success(request, _("The profile has been saved."))
         return redirect("startups:startup-detail", slug=startup.slug)
     return render(request, "startups/startup_form.html", {"form": form, "startup": startup})

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 PROFILE = {
     "name": "Orbit Robotics",
     "other_city": "",
-    "country": "de",
+    "country": "DE",
     "founded_year": "2023",
     "founded_month": "4",
     "website": "https://orbit.example",
@@ -32,7 +32,7 @@ def owner():
 
 def test_create_startup_makes_the_creator_its_owner(client):
     user = UserFactory()
-    berlin = CityFactory(slug="berlin")
+    berlin = CityFactory(slug="berlin", country="DE")
     client.force_login(user)
 
     response = client.post("/en/startups/new/", {**PROFILE, "city": "berlin"})

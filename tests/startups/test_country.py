@@ -1,0 +1,100 @@
+"""Countries are real ISO 3166 codes; a network city brings its own."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from startups.models import Startup
+from tests.factories import CityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PROFILE = {
+    "name": "Orbit Robotics",
+    "other_city": "",
+    "founded_year": "2023",
+    "founded_month": "4",
+    "sector": "industry",
+    "stage": "seed",
+    "team_size": "6",
+    "pitch": "Robots that pick parcels.",
+}
+UNKNOWN_ZZ = "“ZZ” is not a country code of ISO 3166: choose a country from the list."
+
+
+def test_create_startup_refuses_an_unknown_country_code(client):
+    client.force_login(UserFactory())
+
+    response = client.post(
+        "/en/startups/new/", {**PROFILE, "other_city": "Lisbon", "country": "ZZ"}
+    )
+
+    assert response.status_code == 200
+    assert UNKNOWN_ZZ in response.content.decode()
+    assert not Startup.objects.exists()
+
+
+def test_create_startup_in_a_network_city_takes_its_country(client):
+    berlin = CityFactory(slug="berlin", country="DE")
+    client.force_login(UserFactory())
+
+    response = client.post("/en/startups/new/", {**PROFILE, "city": "berlin", "country": ""})
+
+    startup = Startup.objects.get()
+    assert response.status_code == 302
+    assert (startup.city, startup.country) == (berlin, "DE")
+
+
+def test_create_startup_in_a_network_city_ignores_another_country(client):
+    CityFactory(slug="paris", country="FR")
+    client.force_login(UserFactory())
+
+    client.post("/en/startups/new/", {**PROFILE, "city": "paris", "country": "DE"})
+
+    assert Startup.objects.get().country == "FR"
+
+
+def test_create_startup_in_another_city_needs_its_country(client):
+    client.force_login(UserFactory())
+
+    response = client.post("/en/startups/new/", {**PROFILE, "other_city": "Lisbon", "country": ""})
+
+    assert response.status_code == 200
+    assert "Choose the country of the home city." in response.content.decode()
+    assert not Startup.objects.exists()
+
+
+def test_create_startup_in_another_city_keeps_the_chosen_country(client):
+    client.force_login(UserFactory())
+
+    client.post("/en/startups/new/", {**PROFILE, "other_city": "Lisbon", "country": "PT"})
+
+    assert Startup.objects.get().country == "PT"
+
+
+def test_edit_startup_moving_to_a_network_city_takes_its_country(client):
+    user = UserFactory()
+    CityFactory(slug="vienna", country="AT")
+    client.force_login(user)
+    client.post("/en/startups/new/", {**PROFILE, "other_city": "Lisbon", "country": "PT"})
+    startup = Startup.objects.get()
+
+    client.post(
+        f"/en/startups/{startup.slug}/edit/",
+        {**PROFILE, "city": "vienna", "other_city": "", "country": "PT"},
+    )
+
+    startup.refresh_from_db()
+    assert (startup.city.slug, startup.country) == ("vienna", "AT")
+
+
+def test_city_refuses_an_unknown_country_code():
+    city = CityFactory.build(country="ZZ")
+
+    with pytest.raises(ValidationError) as error:
+        city.full_clean()
+
+    assert error.value.message_dict["country"] == [UNKNOWN_ZZ]
+
+
+def test_city_accepts_a_real_country_code():
+    CityFactory.build(country="IL").full_clean(exclude=["slug"])
