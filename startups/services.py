@@ -1,11 +1,13 @@
 """Writes to start-ups and their teams: every rule of who may do what lives here."""
 
 import datetime
+import itertools
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +18,8 @@ from startups.models import Invitation, Membership, Role, Startup
 
 INVITATION_DAYS = 14
 INVITATIONS_PER_DAY = 20
+RESERVED_SLUGS = {"new", "invitations"}  # paths under /startups/ that are not start-ups
+SLUG_ATTEMPTS = 50
 
 
 def membership_of(startup: Startup, user: User | None) -> Membership | None:
@@ -35,11 +39,35 @@ def require_owner_of(startup: Startup, user: User | None) -> None:
         raise DomainError("not_owner", gettext_lazy("Only an owner of the start-up can do this."))
 
 
+def _slugs(base: str):
+    """The possible slugs in order: `acme`, `acme-2`, `acme-3` …"""
+    for number in itertools.count(1):
+        slug = base if number == 1 else f"{base}-{number}"
+        if slug not in RESERVED_SLUGS:
+            yield slug
+
+
 @transaction.atomic
 def create_startup(startup: Startup, *, by: User) -> Startup:
-    """Save a new start-up with its creator as its first owner."""
+    """Save a new start-up under a free slug made from its name, its creator its first owner."""
     startup.take_country_from_city()
-    startup.save()
+    base = slugify(startup.name)[:80] or "startup"
+    taken = set(Startup.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    candidates = (slug for slug in _slugs(base) if slug not in taken)
+    # Someone may take the free slug between the check and the insert: the unique
+    # constraint decides, and the next slug is tried.
+    for slug in itertools.islice(candidates, SLUG_ATTEMPTS):
+        startup.slug = slug
+        try:
+            with transaction.atomic():
+                startup.save(force_insert=True)
+            break
+        except IntegrityError:
+            startup.pk = None
+            if not Startup.objects.filter(slug=slug).exists():
+                raise  # another rule was broken, not the slug's uniqueness
+    else:
+        raise DomainError("no_slug", gettext_lazy("Please try again in a moment."))
     Membership.objects.create(startup=startup, user=by, role=Role.OWNER)
     return startup
 

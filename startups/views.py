@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
@@ -28,26 +27,12 @@ class StartupListView(LoginRequiredMixin, ListView):
         return Startup.objects.of_user(self.request.user).select_related("city")
 
 
-RESERVED_SLUGS = {"new", "invitations"}
-
-
-def unique_slug(name: str) -> str:
-    base = slugify(name)[:80] or "startup"
-    slug, number = base, 1
-    while slug in RESERVED_SLUGS or Startup.objects.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def startup_create(request: HttpRequest) -> HttpResponse:
     form = StartupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        startup = form.save(commit=False)
-        startup.slug = unique_slug(startup.name)
-        services.create_startup(startup, by=request.user)
+        startup = services.create_startup(form.save(commit=False), by=request.user)
         messages.success(request, _("Your start-up has been created."))
         return redirect("startups:startup-detail", slug=startup.slug)
     return render(request, "startups/startup_form.html", {"form": form})
