@@ -23,14 +23,14 @@ class AccountAdapter(DefaultAccountAdapter):
         """The client's address as our proxies report it (ALLAUTH_TRUSTED_PROXY_COUNT).
 
         A shorter X-Forwarded-For than the proxies we trust (a request that bypassed one)
-        counts by its first entry instead of raising.
+        counts by its last entry, the address our nearest proxy saw, instead of raising.
         """
         try:
             return super().get_client_ip(request)
         except ImproperlyConfigured:
-            first = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+            last = request.headers.get("x-forwarded-for", "").split(",")[-1].strip()
             try:
-                return str(ipaddress.ip_address(first))
+                return str(ipaddress.ip_address(last))
             except ValueError:
                 return request.META["REMOTE_ADDR"]
 
@@ -113,12 +113,12 @@ class SignupForm(AllauthSignupForm):
             # after the response by the outbox).
             make_password(self.cleaned_data["password1"])
             get_adapter().unstash_verified_email(request)
-            email_verification.send_verification_email_to_address(
-                request, EmailAddress(email=email), signup=True
-            )
-            return None, redirect("account_email_verification_sent")
-        user = self.save(request)
-        email_verification.send_verification_email_to_address(
-            request, email_verification.get_address_for_user(user), signup=True
-        )
+            address, user = EmailAddress(email=email), None
+        else:
+            user = self.save(request)
+            address = email_verification.get_address_for_user(user)
+        sent = email_verification.send_verification_email_to_address(request, address, signup=True)
+        if not sent:
+            # A mail skipped by the per-address cooldown must not show: say it anyway.
+            email_verification.add_email_verification_sent_message(request, email, signup=True)
         return user, redirect("account_email_verification_sent")

@@ -130,7 +130,7 @@ class EmailTemplateAdmin(TabbedTranslationAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # every template comes from a default file
 
-    @admin.action(description=_("Reset to the default wording"))
+    @admin.action(description=_("Reset to the default wording"), permissions=["change"])
     def reset_to_default(self, request, queryset) -> None:
         sync_defaults(reset=list(queryset.values_list("key", flat=True)))
         self.message_user(request, _("The selected templates have their default wording again."))

@@ -11,6 +11,11 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
 
 
 class FilterOnlyChangeList(ChangeList):
@@ -48,3 +53,29 @@ class AllianceAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         """Send staff to the portal's login: its failed-login limits cover the admin too."""
         return secure_admin_login(super().login)(request, extra_context)
+
+    def password_change(self, request, extra_context=None):
+        """Send staff to the portal's password change, which limits guesses of the old one."""
+        return redirect("account_change_password")
+
+    def get_urls(self):
+        urls = super().get_urls()
+        return [
+            path(
+                "r/<int:content_type_id>/<path:object_id>/",
+                self.admin_view(self.view_on_site),
+                name="view_on_site",
+            )
+            if getattr(url, "name", None) == "view_on_site"
+            else url
+            for url in urls
+        ]
+
+    def view_on_site(self, request, content_type_id: int, object_id: str):
+        """Django's "view on site" redirect, for staff who may view that kind of object."""
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        model = content_type.model_class() if content_type else None
+        model_admin = self._registry.get(model)
+        if model_admin is None or not model_admin.has_view_permission(request):
+            raise Http404
+        return contenttype_views.shortcut(request, content_type_id, object_id)

@@ -1,19 +1,20 @@
-"""A Redis cache that fails open: an outage costs one timeout, never a page.
+"""A Redis cache that degrades to memory: an outage costs one timeout, never a page.
 
-The cache holds nothing that must not be lost (login rate limits, throttles). When
-Redis refuses, times out or errors, a call answers as if the key were absent (`add`
-as if it were new, so allauth's rate-limit lock is taken and the attempt allowed), the
-outage is logged once, and for the next `PAUSE_SECONDS` this process does not ask Redis
-again, so one request pays at most one timeout instead of one per call.
+The cache holds nothing that must not be lost (rate limits, throttles). When Redis
+refuses, times out or errors, the call is answered by a memory cache of this process
+instead, the outage is logged once, and for the next `PAUSE_SECONDS` this process
+leaves Redis alone, so one request pays at most one timeout instead of one per call.
+The limits kept in the cache (failed logins, password resets, sign-ups, the API's
+throttles) then hold per process instead of across all of them.
 """
 
 import logging
 import threading
 import time
-from functools import wraps
 
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -27,34 +28,8 @@ _paused_until: dict[str, float] = {}
 _lock = threading.Lock()
 
 
-def _fail_open(fallback):
-    """Wrap a cache method: on a Redis failure, or while paused, answer `fallback(args)`."""
-
-    def decorate(method):
-        @wraps(method)
-        def wrapper(self, *args, **kwargs):
-            if time.monotonic() < _paused_until.get(self._location_key, 0.0):
-                return fallback(*args, **kwargs)
-            try:
-                return method(self, *args, **kwargs)
-            except redis.RedisError as error:
-                with _lock:
-                    _paused_until[self._location_key] = time.monotonic() + PAUSE_SECONDS
-                # The error's text is not logged: it may carry the server's URL.
-                logger.warning(
-                    "The cache is unavailable (%s); working without it for %d s.",
-                    type(error).__name__,
-                    PAUSE_SECONDS,
-                )
-                return fallback(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
 class FailOpenRedisCache(RedisCache):
-    """Django's Redis cache, answering as an empty cache while Redis is unavailable."""
+    """Django's Redis cache, answered from this process's memory while Redis is unavailable."""
 
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
@@ -62,47 +37,53 @@ class FailOpenRedisCache(RedisCache):
         options.setdefault("retry", Retry(NoBackoff(), 0))
         super().__init__(server, {**params, "OPTIONS": options})
         self._location_key = ",".join(self._servers)
+        self._standby = LocMemCache(f"standby:{self._location_key}", {})
 
-    @_fail_open(lambda key, value, *a, **kw: True)
+    def _call(self, name: str, *args, **kwargs):
+        if time.monotonic() < _paused_until.get(self._location_key, 0.0):
+            return getattr(self._standby, name)(*args, **kwargs)
+        try:
+            return getattr(super(), name)(*args, **kwargs)
+        except redis.RedisError as error:
+            with _lock:
+                _paused_until[self._location_key] = time.monotonic() + PAUSE_SECONDS
+            # The error's text is not logged: it may carry the server's URL.
+            logger.warning(
+                "The cache is unavailable (%s); using this process's memory for %d s.",
+                type(error).__name__,
+                PAUSE_SECONDS,
+            )
+            return getattr(self._standby, name)(*args, **kwargs)
+
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return super().add(key, value, timeout, version)
+        return self._call("add", key, value, timeout, version)
 
-    @_fail_open(lambda key, default=None, *a, **kw: default)
     def get(self, key, default=None, version=None):
-        return super().get(key, default, version)
+        return self._call("get", key, default, version)
 
-    @_fail_open(lambda *a, **kw: None)
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return super().set(key, value, timeout, version)
+        return self._call("set", key, value, timeout, version)
 
-    @_fail_open(lambda *a, **kw: False)
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return super().touch(key, timeout, version)
+        return self._call("touch", key, timeout, version)
 
-    @_fail_open(lambda *a, **kw: False)
     def delete(self, key, version=None):
-        return super().delete(key, version)
+        return self._call("delete", key, version)
 
-    @_fail_open(lambda *a, **kw: {})
     def get_many(self, keys, version=None):
-        return super().get_many(keys, version)
+        return self._call("get_many", keys, version)
 
-    @_fail_open(lambda *a, **kw: False)
     def has_key(self, key, version=None):
-        return super().has_key(key, version)
+        return self._call("has_key", key, version)
 
-    @_fail_open(lambda key, delta=1, *a, **kw: delta)
     def incr(self, key, delta=1, version=None):
-        return super().incr(key, delta, version)
+        return self._call("incr", key, delta, version)
 
-    @_fail_open(lambda data, *a, **kw: list(data))
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return super().set_many(data, timeout, version)
+        return self._call("set_many", data, timeout, version)
 
-    @_fail_open(lambda *a, **kw: None)
     def delete_many(self, keys, version=None):
-        return super().delete_many(keys, version)
+        return self._call("delete_many", keys, version)
 
-    @_fail_open(lambda *a, **kw: False)
     def clear(self):
-        return super().clear()
+        return self._call("clear")

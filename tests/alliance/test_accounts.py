@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 
+from alliance.accounts import AccountAdapter
 from alliance.models import EmailMessage, User
 from tests.factories import UserFactory
 
@@ -318,3 +319,20 @@ def test_failed_logins_count_per_client_behind_the_proxy(client, settings):
 
     assert "Too many failed login attempts. Try again later." in attacker.content.decode()
     assert (founder.status_code, founder["Location"]) == (302, "/en/")
+
+
+def test_signing_up_again_within_the_cooldown_still_says_the_mail_was_sent(client):
+    signup(Client(), "founder@example.com")  # the owner signs up: the cooldown begins
+
+    again = answer_to_signup("founder@example.com")
+    fresh = answer_to_signup("other@example.com")
+
+    assert again[:3] == fresh[:3]
+    assert b"Confirmation email sent to founder@example.com." in again[3]
+
+
+def test_a_short_forwarded_for_counts_by_the_address_the_nearest_proxy_saw(rf, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 3
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+
+    assert AccountAdapter().get_client_ip(request) == "203.0.113.9"

@@ -2,11 +2,13 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.models import EmailMessage
-from tests.factories import UserFactory
+from alliance.models import EmailMessage, EmailTemplate
+from tests.factories import ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,56 @@ def test_a_related_filter_still_works_and_a_lookup_through_it_does_not(superuser
     assert superuser_client.get(url, {"programme__id__exact": "1"}).status_code == 200
     assert superuser_client.get(url, {"programme__title_en__contains": "a"}).status_code == 400
     assert superuser_client.get(url, {"startup__pitch__contains": "a"}).status_code == 400
+
+
+def staff_with(*codenames: str):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_the_admin_password_change_is_the_portals_limited_one(client):
+    client.force_login(UserFactory(is_staff=True, password="a-long-passphrase-42"))
+
+    response = client.post(
+        "/admin/password_change/",
+        {
+            "old_password": "guess",
+            "new_password1": "x-new-pass-99",
+            "new_password2": "x-new-pass-99",
+        },
+    )
+
+    assert (response.status_code, response["Location"]) == (302, "/en/accounts/password/change/")
+
+
+def test_view_on_site_needs_the_view_permission(client):
+    programme = ProgrammeFactory(status="draft")
+    content_type = ContentType.objects.get_for_model(programme)
+    url = f"/admin/r/{content_type.pk}/{programme.pk}/"
+
+    client.force_login(staff_with())
+    refused = client.get(url)
+    client.force_login(staff_with("view_exchangeprogramme"))
+    allowed = client.get(url)
+
+    assert refused.status_code == 404
+    assert (allowed.status_code, allowed["Location"]) == (
+        302,
+        f"http://testserver{programme.get_absolute_url()}",
+    )
+
+
+def test_resetting_an_email_template_needs_the_change_permission(client):
+    template = EmailTemplate.objects.first()
+    EmailTemplate.objects.filter(pk=template.pk).update(subject_en="STAFF EDIT", customised=True)
+    client.force_login(staff_with("view_emailtemplate"))
+
+    response = client.post(
+        changelist(EmailTemplate),
+        {"action": "reset_to_default", "_selected_action": [template.pk], "index": 0},
+    )
+
+    template.refresh_from_db()
+    assert response.status_code == 200
+    assert (template.subject_en, template.customised) == ("STAFF EDIT", True)

@@ -95,8 +95,20 @@ def test_with_redis_refused_logins_sign_ups_and_pages_work(client, redis_cache_a
     assert (signed_up.status_code, signed_up["Location"]) == (302, "/en/accounts/confirm-email/")
     assert home.status_code == 200
     assert [r.getMessage() for r in caplog.records if r.name == "alliance.cache"] == [
-        "The cache is unavailable (ConnectionError); working without it for 10 s."
+        "The cache is unavailable (ConnectionError); using this process's memory for 10 s."
     ]
+
+
+def test_with_redis_refused_failed_logins_are_still_limited_in_memory(client, redis_cache_at):
+    redis_cache_at(closed_port())
+    UserFactory(email="founder@example.com", password=PASSWORD)
+    for _ in range(10):
+        log_in(client, "guess-guess-guess")
+
+    blocked = log_in(client, PASSWORD)
+
+    assert "Too many failed login attempts. Try again later." in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_with_redis_silent_a_login_costs_one_timeout_once(client, redis_cache_at):
