@@ -277,11 +277,12 @@ def submit_application(application: Application, *, by: User, consent: bool) -> 
             "email_not_verified",
             gettext_lazy("Confirm your email address before you submit: follow the link we sent."),
         )
-    now = timezone.now()
+    requested_at = timezone.now()
     locked = _lock(application)
+    now = timezone.now()  # after the lock: what is recorded is when it happened
     if locked.state != State.DRAFT:
         raise DomainError("state_conflict", REFUSED[Verb.SUBMIT])
-    problems = submission_problems(locked, now=now, consent=consent)
+    problems = submission_problems(locked, now=_deadline_time(requested_at, now), consent=consent)
     if problems:
         raise DomainError("not_submittable", problems)
     _move(
@@ -345,9 +346,10 @@ def reject_application(application: Application, *, by: User, comment: str = "")
 def confirm_application(application: Application, *, by: User) -> Application:
     """Confirm an acceptance before its deadline; staff and the host are told."""
     require_owner(application.startup, by)
-    now = timezone.now()
+    requested_at = timezone.now()
     locked = _lock(application)
-    if locked.state == State.ACCEPTED and locked.confirm_by <= now:
+    now = timezone.now()  # after the lock: what is recorded is when it happened
+    if locked.state == State.ACCEPTED and locked.confirm_by <= _deadline_time(requested_at, now):
         raise DomainError(
             "confirmation_closed",
             gettext_lazy("The deadline to confirm has passed; the seat is no longer held."),
@@ -490,6 +492,19 @@ def announce_decisions(programme: ExchangeProgramme, *, by: User) -> list[Applic
 
 
 # The mover
+
+# A founder's verb that waited this long for the programme's lock is judged by the time
+# it was done, not by the time it was asked for.
+DEADLINE_LOCK_GRACE = datetime.timedelta(seconds=30)
+
+
+def _deadline_time(requested_at: datetime.datetime, now: datetime.datetime) -> datetime.datetime:
+    """The moment a deadline is judged at: when the founder asked, if the lock wait was short.
+
+    A submit or confirm clicked before the deadline counts even if another verb held the
+    programme's lock until just after it; records always carry `now` (after the lock).
+    """
+    return requested_at if now - requested_at <= DEADLINE_LOCK_GRACE else now
 
 
 def _lock(application: Application) -> Application:
