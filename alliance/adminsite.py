@@ -11,8 +11,10 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
@@ -34,11 +36,48 @@ class FilterOnlyChangeList(ChangeList):
         return specs, has_filters, remaining, may_have_duplicates, has_active
 
 
+class _ForgivingAutocomplete:
+    """An autocomplete widget that shows a value it cannot look up as nothing chosen.
+
+    Django's widget looks the submitted (or `?field=`) value up to show its label, and
+    raises on one that is not even an id ("abc"), turning a form error into a 500.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        try:
+            return super().optgroups(name, value, attr)
+        except (ValueError, TypeError, ValidationError):
+            return super().optgroups(name, [], attr)
+
+
+class ForgivingAutocompleteSelect(_ForgivingAutocomplete, AutocompleteSelect):
+    pass
+
+
+class ForgivingAutocompleteSelectMultiple(_ForgivingAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
 class FilterOnlyAdmin:
-    """Mixed into every registered ModelAdmin: lookups only through its own filters."""
+    """Mixed into every registered ModelAdmin: lookups only through its own filters, and
+    autocomplete widgets that survive values that are not ids."""
 
     def get_changelist(self, request, **kwargs):
         return FilterOnlyChangeList
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = ForgivingAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = ForgivingAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class AllianceAdminSite(admin.AdminSite):

@@ -252,9 +252,9 @@ class ExchangeProgramme(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if set(self.allowed_stages) - set(Stage.values):
+        if not _is_subset(self.allowed_stages, Stage.values):
             errors["allowed_stages"] = _("Unknown stage.")
-        if set(self.sectors) - set(Sector.values):
+        if not _is_subset(self.sectors, Sector.values):
             errors["sectors"] = _("Unknown sector.")
         if errors:
             raise ValidationError(errors)
@@ -270,6 +270,11 @@ class ExchangeProgramme(models.Model):
     @property
     def benefit_list(self) -> list[str]:
         return [line.strip() for line in self.benefits.splitlines() if line.strip()]
+
+
+def _is_subset(values: object, known: list[str]) -> bool:
+    """Whether `values` (JSON from a form or the admin) is a list of known codes."""
+    return isinstance(values, list) and all(value in known for value in values)
 
 
 class ProgrammeQuestion(models.Model):

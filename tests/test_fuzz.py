@@ -42,23 +42,6 @@ CONVERTER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 FORM_FIELD = re.compile(r"""<(?:input|select|textarea)\b[^>]*\bname=["']([^"']+)["']""")
 FORM = "application/x-www-form-urlencoded"
 
-# 500s found by this test in code outside the input-checking work, left to their owners
-# (see the report of issue 9); each must still fail here, so fixing one means deleting it:
-# - Django's admin AutocompleteSelect renders a posted (or ?field= initial) non-numeric id
-#   with `filter(pk__in=[value])`, a ValueError (admin forms with `autocomplete_fields`);
-# - ExchangeProgramme.clean() iterates `allowed_stages`, a TypeError when the posted JSON
-#   is a number.
-KNOWN_OUTSIDE = {
-    "GET /admin/cities/partnerorganisation/add/",
-    "GET /admin/startups/startup/add/",
-    "POST /admin/cities/contact/add/",
-    "POST /admin/cities/cooperationagreement/add/",
-    "POST /admin/cities/partnerorganisation/add/",
-    "POST /admin/cities/partnerorganisation/{id}/change/",
-    "POST /admin/exchanges/exchangeprogramme/add/",
-    "POST /admin/startups/startup/add/",
-}
-
 
 def _regex_route(regex: str) -> str:
     """A regex pattern as a route template, each named group a {name} hole."""
@@ -195,9 +178,8 @@ def test_every_url_answers_hostile_input_below_500(world):
                         client.force_login(user)
                 break
 
-    assert sorted(set(failures) - KNOWN_OUTSIDE) == [], f"of {requests} requests"
-    assert set(failures) >= KNOWN_OUTSIDE  # fixed elsewhere? delete it from KNOWN_OUTSIDE
-    assert time.monotonic() - started < 150
+    assert sorted(failures) == [], f"of {requests} requests"
+    assert time.monotonic() - started < 900  # a hang, not slowness
 
 
 @pytest.mark.parametrize(
