@@ -88,7 +88,9 @@ class EmailMessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("text"))
     def body(self, message: EmailMessage) -> str:
         if message.confidential:
-            return _("(confidential: account emails carry login links and are not shown)")
+            return _(
+                "(confidential: its link lets the reader in; never shown, and erased once sent)"
+            )
         return message.body_text
 
     def has_add_permission(self, request) -> bool:

@@ -214,7 +214,9 @@ def test_staff_see_the_outbox_but_never_account_links(client):
     shown = client.get(f"/admin/alliance/emailmessage/{plain.pk}/change/").content.decode()
 
     assert "abc-123" not in hidden
-    assert "(confidential: account emails carry login links and are not shown)" in hidden
+    assert (
+        "(confidential: its link lets the reader in; never shown, and erased once sent)" in hidden
+    )
     assert "https://portal.example/applications/7/" in shown
 
 

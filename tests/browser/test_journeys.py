@@ -108,7 +108,6 @@ def create_startup(page: Page, base: str, language: str) -> None:
     page.get_by_role("link", name=text["create"]).click()
     page.get_by_label(text["name"]).fill("Orbit Robotics")
     page.locator("#id_city").select_option("berlin")
-    page.locator("#id_country").fill("DE")
     page.locator("#id_founded_year").fill("2023")
     page.locator("#id_founded_month").fill("4")
     page.locator("#id_sector").select_option("industry")
@@ -250,7 +249,6 @@ def test_the_whole_journey_by_keyboard_alone(live_server, page: Page, programme,
     fields = [
         ("#id_name", "Orbit Robotics"),
         ("#id_other_city", "Lisbon"),
-        ("#id_country", "PT"),
         ("#id_founded_year", "2023"),
         ("#id_founded_month", "4"),
         ("#id_team_size", "6"),
@@ -259,7 +257,11 @@ def test_the_whole_journey_by_keyboard_alone(live_server, page: Page, programme,
     for selector, value in fields:
         tab_to(page, page.locator(selector))
         page.keyboard.type(value)
-    for selector, option in (("#id_sector", "Industry and IoT"), ("#id_stage", "Seed")):
+    for selector, option in (
+        ("#id_country", "Portugal"),
+        ("#id_sector", "Industry and IoT"),
+        ("#id_stage", "Seed"),
+    ):
         tab_to(page, page.locator(selector))
         page.keyboard.type(option[:4])
     tab_to(page, page.locator("#id_product_launched"))
