@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from alliance.celery_app import app as project_app
 from alliance.models import EmailMessage
 from exchanges.models import SEAT_STATES, ApplicationEvent, State
 from startups.models import Role
@@ -82,3 +83,13 @@ def history(application) -> list[tuple]:
             "verb", "from_state", "to_state", "actor_id"
         )
     )
+
+
+@pytest.fixture
+def real_broker():
+    """Publish to Redis instead of running tasks in this process; start from an empty queue."""
+    project_app.conf.task_always_eager = False
+    project_app.control.purge()
+    yield
+    project_app.control.purge()
+    project_app.conf.task_always_eager = True

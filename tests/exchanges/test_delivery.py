@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.celery_app import app as project_app
 from alliance.emails import Recipient, queue_email
 from alliance.models import EmailMessage, EmailStatus
 from alliance.tasks import send_emails, sweep_outbox
@@ -21,20 +20,15 @@ from tests.netutils import closed_port, silent_port
 from tests.processes import ROOT, run_python
 from tests.workers import celery_worker, running_database_url, wait_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("real_broker"),
+]
 
 KEY = "exchanges/email/application_submitted"
 CONTEXT = {"startup": "Orbit", "programme": "TLV", "host_city": "Tel Aviv", "application_url": "-"}
-
-
-@pytest.fixture(autouse=True)
-def real_broker():
-    """Publish to Redis instead of running tasks in this process; start from an empty queue."""
-    project_app.conf.task_always_eager = False
-    project_app.control.purge()
-    yield
-    project_app.control.purge()
-    project_app.conf.task_always_eager = True
 
 
 def one_message(address: str = "founder@orbit.example") -> EmailMessage:

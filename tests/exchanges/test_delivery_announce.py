@@ -6,7 +6,6 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from alliance.celery_app import app as project_app
 from alliance.models import EmailMessage, EmailStatus
 from alliance.tasks import sweep_outbox
 from exchanges import services
@@ -33,16 +32,6 @@ started = time.monotonic()
 services.announce_decisions(programme, by=staff)
 print(round(time.monotonic() - started, 3))
 """
-
-
-@pytest.fixture
-def real_broker():
-    """Publish to Redis instead of running tasks in this process; start from an empty queue."""
-    project_app.conf.task_always_eager = False
-    project_app.control.purge()
-    yield
-    project_app.control.purge()
-    project_app.conf.task_always_eager = True
 
 
 def test_announcing_many_decisions_with_a_silent_broker_waits_for_one_timeout(world, real_broker):
