@@ -1,10 +1,10 @@
 """Reminders and digests: who opted out, signed opt-out links, and sending each only once."""
 
 from django.apps import apps
-from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, models, transaction
 
+from alliance.links import absolute_url
 from alliance.models import SentNotice
 
 SALT = "alliance.unsubscribe"
@@ -13,7 +13,7 @@ SALT = "alliance.unsubscribe"
 def unsubscribe_url(person: models.Model, language: str) -> str:
     """A link that opts `person` (a user or a contact) out of reminders, without logging in."""
     token = signing.dumps({"model": person._meta.label_lower, "id": person.pk}, salt=SALT)
-    return f"{settings.SITE_URL}/{language}/unsubscribe/{token}/"
+    return absolute_url("unsubscribe", language, token=token)
 
 
 def person_for(token: str) -> models.Model | None:

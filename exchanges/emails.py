@@ -1,9 +1,8 @@
 """Building the emails of the application's life: who gets what, with which placeholders."""
 
-from django.conf import settings
-
 from alliance.emails import Recipient, local_time, queue_email, recipients, staff_inbox
-from alliance.templatetags.content import translated_value
+from alliance.i18n import translated_value
+from alliance.links import absolute_url
 from cities.models import Contact
 from exchanges.models import Application
 
@@ -19,9 +18,9 @@ def application_context(
     programme = application.programme
     language = recipient.language
     if for_team:
-        url = f"{settings.SITE_URL}/{language}/applications/{application.pk}/"
+        url = absolute_url("exchanges:application-detail", language, pk=application.pk)
     else:
-        url = f"{settings.SITE_URL}/admin/exchanges/application/{application.pk}/change/"
+        url = absolute_url("admin:exchanges_application_change", object_id=application.pk)
     context = {
         "startup": application.startup.name,
         "programme": translated_value(programme, "title", language)[0],

@@ -7,14 +7,14 @@ running a job twice (or two beats by mistake) sends nothing twice.
 import datetime
 import zoneinfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from alliance.emails import local_time, queue_email, recipients, staff_inbox
+from alliance.i18n import translated_value
+from alliance.links import absolute_url
 from alliance.notices import first_time
-from alliance.templatetags.content import translated_value
 from cities.models import Contact, CooperationAgreement, PartnerOrganisation
 from exchanges.models import Application, ExchangeProgramme, ProgrammeStatus, State
 from startups.models import Role
@@ -37,7 +37,7 @@ def _remind(
     template: str,
     people: list,
     deadline: datetime.datetime,
-    page: str,
+    page: str,  # the URL name of the team's page the reminder links to
 ) -> bool:
     """Queue reminder `kind` about `application` to `people`, unless it was sent before."""
     if not people:
@@ -53,9 +53,7 @@ def _remind(
                 "startup": application.startup.name,
                 "programme": translated_value(programme, "title", r.language)[0],
                 "deadline": local_time(deadline, r),
-                "application_url": (
-                    f"{settings.SITE_URL}/{r.language}/applications/{application.pk}/{page}"
-                ),
+                "application_url": absolute_url(page, r.language, pk=application.pk),
             },
             about=application,
         )
@@ -79,7 +77,7 @@ def send_draft_reminders(*, now: datetime.datetime | None = None) -> int:
             template="draft_reminder",
             people=_reminded_team(application, owners_only=True),
             deadline=application.programme.applications_close_at,
-            page="edit/",
+            page="exchanges:application-edit",
         )
         for application in drafts
     )
@@ -104,7 +102,7 @@ def send_confirmation_reminders(*, now: datetime.datetime | None = None) -> int:
             template="confirm_reminder",
             people=_reminded_team(application, owners_only=False),
             deadline=application.confirm_by,
-            page="",
+            page="exchanges:application-detail",
         )
         for application in accepted
     )

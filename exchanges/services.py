@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from alliance.emails import queue_email, staff_inbox
 from alliance.errors import DomainError
+from alliance.i18n import translated_value
 from alliance.models import User
-from alliance.templatetags.content import translated_value
 from exchanges import emails
 from exchanges.models import (
     SEAT_STATES,

@@ -4,7 +4,6 @@ import datetime
 import itertools
 import secrets
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from alliance.emails import Recipient, queue_email
 from alliance.errors import DomainError
+from alliance.links import absolute_url
 from alliance.models import User
 from startups.models import Invitation, Membership, Role, Startup
 
@@ -114,8 +114,9 @@ def invite_member(startup: Startup, *, email: str, role: Role, by: User) -> Invi
         context={
             "startup": startup.name,
             "inviter": by.get_full_name(),
-            "accept_url": f"{settings.SITE_URL}/{by.language}/startups/invitations/"
-            f"{invitation.token}/",
+            "accept_url": absolute_url(
+                "startups:invitation-accept", by.language, token=invitation.token
+            ),
             "days": str(INVITATION_DAYS),
         },
         about=startup,

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from modeltranslation.utils import build_localized_fieldname
 
-from alliance.templatetags.content import language_attributes
+from alliance.i18n import language_attributes
 from cities.models import City
 
 register = template.Library()
