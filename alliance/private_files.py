@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from alliance.models import User
+from alliance.accounts.models import User
 
 ReadCheck = Callable[[User | AnonymousUser, str], bool]
 _rules: dict[str, ReadCheck] = {}

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "alliance",
+    "alliance.accounts",
+    "alliance.mail",
     "cities",
     "startups",
     "exchanges",
@@ -97,7 +99,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "alliance.urls"
 WSGI_APPLICATION = "alliance.wsgi.application"
-AUTH_USER_MODEL = "alliance.User"
+AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
@@ -230,7 +232,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-ACCOUNT_ADAPTER = "alliance.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "alliance.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -238,7 +240,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 # Unverified users may log in and prepare drafts; submitting needs a verified address.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_FORMS = {"signup": "alliance.accounts.SignupForm"}
+ACCOUNT_FORMS = {"signup": "alliance.accounts.forms.SignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Start Alliance] "
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # One brute-force mechanism: allauth's rate limits, per IP only, so nobody can lock a

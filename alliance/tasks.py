@@ -1,16 +1,4 @@
-"""Celery entry points for the outbox: thin, idempotent, keyword-only ids."""
+"""The outbox's tasks moved to alliance.mail.tasks (their names did not change)."""
 
-from alliance import emails
-from alliance.celery_app import app
-
-
-@app.task(name="alliance.send_emails")
-def send_emails(*, ids: list[int]) -> int:
-    """Send the queued outbox messages among `ids` (already-claimed ones are skipped)."""
-    return emails.send_messages(ids)
-
-
-@app.task(name="alliance.sweep_outbox")
-def sweep_outbox() -> int:
-    """Send queued messages whose dispatch was lost (a broker outage, a dead worker)."""
-    return emails.send_messages(emails.due_for_sweep())
+# Moved; re-exported until every import uses the new path.
+from alliance.mail.tasks import send_emails, sweep_outbox  # noqa: F401

@@ -61,7 +61,7 @@ def main() -> None:
 
 
 def recipients():
-    from alliance.emails import Recipient
+    from alliance.mail.outbox import Recipient
 
     return [Recipient(f"founder{n}@bench.example", "de" if n % 2 else "en") for n in range(COUNT)]
 
@@ -80,7 +80,7 @@ def plain_script(sink, port: int) -> float:
     import smtplib
     from email.message import EmailMessage
 
-    from alliance.emails import render
+    from alliance.mail.rendering import render
 
     messages = []
     for recipient in recipients():
@@ -108,8 +108,8 @@ def worker_run(sink, env: dict[str, str]) -> float:
     from django.db import transaction
 
     from alliance.celery_app import app
-    from alliance.emails import queue_email
-    from alliance.models import EmailMessage, EmailStatus
+    from alliance.mail.models import EmailMessage, EmailStatus
+    from alliance.mail.outbox import queue_email
     from tests.workers import celery_worker
 
     app.control.purge()

@@ -8,6 +8,9 @@ class CitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from alliance import private_files
+        from alliance.mail.notices import register_opt_out
+
+        register_opt_out(self.get_model("Contact"), "receives_notifications")
 
         private_files.register(
             "agreements/",

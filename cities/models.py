@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from alliance.models import language_choices, validate_time_zone
+from alliance.accounts.validators import language_choices, validate_time_zone
 from alliance.private_files import private_storage
 from alliance.uploads import validate_pdf
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from alliance.models import User
+from alliance.accounts.models import User
 from cities.models import (
     AgreementStatus,
     City,

@@ -7,16 +7,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.models import EmailMessage, EmailTemplate
+from alliance.mail.models import EmailMessage, EmailTemplate
 from tests.factories import ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 REGISTERED = {
     "account.emailaddress",
-    "alliance.emailmessage",
-    "alliance.emailtemplate",
-    "alliance.user",
+    "mail.emailmessage",
+    "mail.emailtemplate",
+    "accounts.user",
     "auth.group",
     "cities.city",
     "cities.contact",

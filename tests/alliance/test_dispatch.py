@@ -8,8 +8,8 @@ from django.db import transaction
 
 from alliance.celery_app import app as project_app
 from alliance.dispatch import forget_broker_failures, publish_on_commit
-from alliance.emails import Recipient, queue_email, queue_rendered
-from alliance.models import EmailMessage, EmailStatus
+from alliance.mail.models import EmailMessage, EmailStatus
+from alliance.mail.outbox import Recipient, queue_email, queue_rendered
 from alliance.settings import redis_db_url
 from tests.netutils import closed_port, silent_port
 from tests.workers import black_hole

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from alliance.models import EmailMessage
+from alliance.mail.models import EmailMessage
 from exchanges import services
 from exchanges.models import Application, State
 from tests.exchanges.conftest import staff_user

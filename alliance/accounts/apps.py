@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "alliance.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from alliance.accounts import signals  # noqa: F401 - connects allauth's receivers
+        from alliance.mail.notices import register_opt_out
+
+        register_opt_out(self.get_model("User"), "receives_reminders")

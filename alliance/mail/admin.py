@@ -1,0 +1,95 @@
+from django.conf import settings
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from alliance.mail.models import EmailMessage, EmailTemplate
+from alliance.mail.templates import fill, sync_defaults
+
+
+@admin.register(EmailMessage)
+class EmailMessageAdmin(admin.ModelAdmin):
+    """The outbox, read-only: what was sent, what failed and why."""
+
+    list_display = (
+        "template_key",
+        "recipient",
+        "language",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "last_error",
+    )
+    list_filter = ("status", "template_key", "language")
+    search_fields = ("recipient", "message_id")
+    date_hierarchy = "created_at"
+    fields = (
+        "recipient",
+        "language",
+        "template_key",
+        "subject",
+        "body",
+        "message_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("text"))
+    def body(self, message: EmailMessage) -> str:
+        if message.confidential:
+            return _(
+                "(confidential: its link lets the reader in; never shown, and erased once sent)"
+            )
+        return message.body_text
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(TabbedTranslationAdmin):
+    """Staff edit the wording of the portal's emails, with a preview in each language."""
+
+    list_display = ("key", "customised", "updated_at")
+    list_filter = ("customised",)
+    search_fields = ("key", "subject_en", "subject_de")
+    fields = ("key", "placeholders", "subject", "body", "preview", "customised")
+    readonly_fields = ("key", "placeholders", "preview", "customised")
+    actions = ["reset_to_default"]
+
+    @admin.display(description=_("preview"))
+    def preview(self, template: EmailTemplate) -> str:
+        sample = {name: f"«{name}»" for name in template.placeholders.split()}
+        parts = []
+        for code, name in settings.LANGUAGES:
+            subject = fill(getattr(template, f"subject_{code}") or template.subject_en, sample)
+            body = fill(getattr(template, f"body_{code}") or template.body_en, sample)
+            parts.append(
+                format_html(
+                    "<h3>{}</h3><p><strong>{}</strong></p><pre>{}</pre>", name, subject, body
+                )
+            )
+        return format_html_join("", "{}", ((part,) for part in parts))
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.customised = True
+        super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # every template comes from a default file
+
+    @admin.action(description=_("Reset to the default wording"), permissions=["change"])
+    def reset_to_default(self, request, queryset) -> None:
+        sync_defaults(reset=list(queryset.values_list("key", flat=True)))
+        self.message_user(request, _("The selected templates have their default wording again."))

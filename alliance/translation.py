@@ -1,9 +1,0 @@
-from modeltranslation.translator import TranslationOptions, register
-
-from alliance.models import EmailTemplate
-
-
-@register(EmailTemplate)
-class EmailTemplateTranslationOptions(TranslationOptions):
-    fields = ("subject", "body")
-    required_languages = {"en": ("subject", "body"), "default": ()}
