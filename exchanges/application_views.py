@@ -9,22 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.errors import DomainError, show_errors
-from exchanges import queries, services
+from exchanges import queries, rules, services
 from exchanges.forms import ApplicationForm, SubmitForm
-from exchanges.models import TRANSITIONS, Application, State, Verb
+from exchanges.models import Application, State
 from startups.models import Startup
-from startups.services import is_owner
-
-
-def team_applications(user):
-    """Applications of the start-ups `user` is in: the only ones their pages may show."""
-    return Application.objects.filter(startup__memberships__user=user).select_related(
-        "programme__host_city", "programme__host_organisation", "startup"
-    )
 
 
 def team_application(request: HttpRequest, pk: int) -> Application:
-    return get_object_or_404(team_applications(request.user), pk=pk)
+    return get_object_or_404(queries.team_applications(request.user), pk=pk)
 
 
 @login_required
@@ -51,7 +43,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = team_applications(request.user).order_by("-updated_at", "-pk")
+    applications = queries.team_applications(request.user).order_by("-updated_at", "-pk")
     return render(request, "exchanges/application_list.html", {"applications": applications})
 
 
@@ -67,9 +59,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": application.answers.select_related("question").order_by(
                 "question__position", "question__pk"
             ),
-            "is_owner": is_owner(application.startup, request.user),
-            "can_confirm": services.may_confirm(application, request.user),
-            "can_withdraw": services.may_withdraw(application, request.user),
+            **queries.owner_actions(application, request.user),
         },
     )
 
@@ -110,8 +100,8 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "form": form,
             "submit_form": SubmitForm(),
-            "consent_text": services.consent_wording(programme),
-            "eligibility": services.eligibility_problems(
+            "consent_text": rules.consent_wording(programme),
+            "eligibility": rules.eligibility_problems(
                 programme, application.startup, today=timezone.localdate()
             ),
         },
@@ -165,7 +155,7 @@ def application_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = team_application(request, pk)
-    if request.method == "GET" and application.state not in TRANSITIONS[Verb.WITHDRAW].sources:
+    if request.method == "GET" and not rules.withdrawable(application):
         raise Http404
     if request.method == "POST":
         try:

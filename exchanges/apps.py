@@ -8,7 +8,11 @@ class ExchangesConfig(AppConfig):
 
     def ready(self) -> None:
         from alliance import private_files
+        from exchanges import emails, seam
         from exchanges.models import Application
+
+        # Who follows every change of an application's state (see exchanges/seam.py).
+        seam.subscribe(emails.queue_transition_emails)
 
         def can_read_pitch_deck(user, name: str) -> bool:
             if not user.is_authenticated:

@@ -1,10 +1,14 @@
-"""Building the emails of the application's life: who gets what, with which placeholders."""
+"""Building the emails of the application's life: who gets what, with which placeholders.
+
+The emails of each change of state are queued by one subscriber of the seam.
+"""
 
 from alliance.emails import Recipient, local_time, queue_email, recipients, staff_inbox
 from alliance.i18n import translated_value
 from alliance.links import absolute_url
 from cities.models import Contact
-from exchanges.models import Application
+from exchanges.models import Actor, Application, Verb
+from exchanges.seam import Transition
 
 
 def application_context(
@@ -65,3 +69,30 @@ def notify_staff_and_host(application: Application, template_key: str) -> None:
         context=lambda recipient: application_context(application, recipient, for_team=False),
         about=application,
     )
+
+
+# Who hears of which transition: the team, and staff with the host's contacts.
+TEAM_EMAILS = {
+    Verb.SUBMIT: "exchanges/email/application_submitted",
+    Verb.SHORTLIST: "exchanges/email/application_shortlisted",
+    Verb.WAITLIST: "exchanges/email/application_waitlisted",
+    Verb.ACCEPT: "exchanges/email/application_accepted",
+    Verb.REJECT: "exchanges/email/application_rejected",
+    Verb.EXPIRE: "exchanges/email/application_expired",
+}
+STAFF_AND_HOST_EMAILS = {
+    Verb.CONFIRM: "exchanges/email/application_confirmed",
+    Verb.WITHDRAW: "exchanges/email/application_withdrawn",
+    Verb.EXPIRE: "exchanges/email/application_expired_staff",
+}
+
+
+def queue_transition_emails(transition: Transition) -> None:
+    """Queue the emails of one change of state (subscribed to the seam at start-up)."""
+    application = transition.application
+    if transition.verb in TEAM_EMAILS:
+        notify_team(application, TEAM_EMAILS[transition.verb])
+    if transition.verb in STAFF_AND_HOST_EMAILS:
+        notify_staff_and_host(application, STAFF_AND_HOST_EMAILS[transition.verb])
+    if transition.verb == Verb.ACCEPT and transition.actor == Actor.SYSTEM:
+        notify_staff_and_host(application, "exchanges/email/application_backfilled")

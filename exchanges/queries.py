@@ -1,12 +1,13 @@
-"""Reads of programmes for the public pages."""
+"""Reads that depend on who asks: public programmes, a user's start-ups' applications."""
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cities.models import City, PartnerOrganisation
 from exchanges.models import Application, ExchangeProgramme, ProgrammeStatus
-from exchanges.services import eligibility_problems
+from exchanges.rules import confirmable, eligibility_problems, withdrawable
 from startups.models import Startup
+from startups.rules import is_owner
 
 
 def public_programmes() -> QuerySet[ExchangeProgramme]:
@@ -69,3 +70,20 @@ def apply_options(programme: ExchangeProgramme, user) -> list[dict]:
         }
         for startup in startups
     ]
+
+
+def team_applications(user) -> QuerySet[Application]:
+    """Applications of the start-ups `user` is in: the only ones their pages may show."""
+    return Application.objects.filter(startup__memberships__user=user).select_related(
+        "programme__host_city", "programme__host_organisation", "startup"
+    )
+
+
+def owner_actions(application: Application, user) -> dict[str, bool]:
+    """What `user` may do on the application's page, from one read of their membership."""
+    owner = is_owner(application.startup, user)
+    return {
+        "is_owner": owner,
+        "can_confirm": owner and confirmable(application),
+        "can_withdraw": owner and withdrawable(application),
+    }

@@ -1,4 +1,4 @@
-"""Writes to start-ups and their teams: every rule of who may do what lives here."""
+"""Writes to start-ups and their teams; who may do what is `startups.rules`."""
 
 import datetime
 import itertools
@@ -15,28 +15,12 @@ from alliance.errors import DomainError
 from alliance.links import absolute_url
 from alliance.models import User
 from startups.models import Invitation, Membership, Role, Startup
+from startups.rules import membership_of, require_owner
 
 INVITATION_DAYS = 14
 INVITATIONS_PER_DAY = 20
 RESERVED_SLUGS = {"new", "invitations"}  # paths under /startups/ that are not start-ups
 SLUG_ATTEMPTS = 50
-
-
-def membership_of(startup: Startup, user: User | None) -> Membership | None:
-    """The user's place in the start-up's team, or None."""
-    if not (user and user.is_authenticated):
-        return None
-    return Membership.objects.filter(startup=startup, user=user).first()
-
-
-def is_owner(startup: Startup, user: User | None) -> bool:
-    membership = membership_of(startup, user)
-    return membership is not None and membership.role == Role.OWNER
-
-
-def require_owner_of(startup: Startup, user: User | None) -> None:
-    if not is_owner(startup, user):
-        raise DomainError("not_owner", gettext_lazy("Only an owner of the start-up can do this."))
 
 
 def _slugs(base: str):
@@ -84,7 +68,7 @@ def update_startup(startup: Startup, *, by: User) -> Startup:
 @transaction.atomic
 def invite_member(startup: Startup, *, email: str, role: Role, by: User) -> Invitation:
     """Invite someone by email to the team; the mail is in the inviter's language."""
-    require_owner_of(startup, by)
+    require_owner(startup, by)
     if by.email_verified_at is None:
         raise DomainError(
             "email_not_verified",
@@ -166,10 +150,13 @@ def leave_team(startup: Startup, *, by: User) -> None:
 @transaction.atomic
 def transfer_ownership(startup: Startup, *, to: User, by: User) -> None:
     """Make another team member an owner and the current owner a member."""
-    require_owner_of(startup, by)
+    require_owner(startup, by)
     target = Membership.objects.select_for_update().filter(startup=startup, user=to).first()
     if target is None or to.pk == by.pk:
         raise DomainError("not_member", gettext_lazy("Choose another member of the team."))
+    current = Membership.objects.select_for_update().get(startup=startup, user=by)
     target.role = Role.OWNER
     target.save(update_fields=["role"])
-    Membership.objects.filter(startup=startup, user=by).update(role=Role.MEMBER)
+    # Each row is saved (not a bulk update), so whatever follows saves sees the change.
+    current.role = Role.MEMBER
+    current.save(update_fields=["role"])

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from alliance.errors import DomainError
 from exchanges import services
 from exchanges.models import ApplicationEvent, ExchangeProgramme, State, Verb
 from tests.exchanges.conftest import make_application
@@ -79,7 +80,7 @@ def test_confirm_asked_after_the_deadline_is_refused(world):
         world, State.ACCEPTED, confirm_by=timezone.now() - datetime.timedelta(seconds=1)
     )
 
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.confirm_application(application, by=world.owner)
 
     application.refresh_from_db()

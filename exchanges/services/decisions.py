@@ -1,0 +1,75 @@
+"""Staged decisions: staff stage them unseen, then announce a programme's all at once."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alliance.errors import DomainError
+from alliance.models import User
+from exchanges.models import STAGEABLE, TRANSITIONS, Actor, Application, ExchangeProgramme, Verb
+from exchanges.rules import REFUSED, require_staff
+from exchanges.services._mover import lock, lock_programme, move, refresh
+
+
+@transaction.atomic
+def stage_decision(
+    application: Application, *, verb: Verb, by: User, rank: int | None = None
+) -> Application:
+    """Stage a decision that the applicant does not see until it is announced."""
+    require_staff(by)
+    if verb not in STAGEABLE:
+        raise DomainError("not_stageable", gettext_lazy("This decision cannot be staged."))
+    locked = lock(application)
+    if locked.state not in TRANSITIONS[verb].sources:
+        raise DomainError("state_conflict", REFUSED[verb])
+    locked.pending_decision = verb
+    locked.rank = rank if verb == Verb.WAITLIST else locked.rank
+    locked.save(update_fields=["pending_decision", "rank"])
+    return refresh(application, locked)
+
+
+@transaction.atomic
+def clear_staged_decision(application: Application, *, by: User) -> Application:
+    """Drop a staged decision."""
+    require_staff(by)
+    locked = lock(application)
+    locked.pending_decision = ""
+    locked.save(update_fields=["pending_decision"])
+    return refresh(application, locked)
+
+
+def staged_seat_warning(programme: ExchangeProgramme) -> str | None:
+    """A warning when the staged acceptances would exceed the free seats, else None."""
+    holding = programme.applications.holding_seats().count()
+    staged = programme.applications.filter(pending_decision=Verb.ACCEPT).count()
+    if holding + staged <= programme.seats:
+        return None
+    return _("%(staged)d acceptances are staged but only %(free)d of %(seats)d seats are free.") % {
+        "staged": staged,
+        "free": max(programme.seats - holding, 0),
+        "seats": programme.seats,
+    }
+
+
+@transaction.atomic
+def announce_decisions(programme: ExchangeProgramme, *, by: User) -> list[Application]:
+    """Apply every staged decision of `programme` and queue their emails, all or none."""
+    require_staff(by)
+    programme = lock_programme(programme)
+    staged = list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(programme=programme)
+        .exclude(pending_decision="")
+        .order_by("pk")
+    )
+    if not staged:
+        raise DomainError(
+            "nothing_staged", gettext_lazy("No decision is staged for this programme.")
+        )
+    announced = []
+    for application in staged:
+        verb = Verb(application.pending_decision)
+        # A staged waitlisting keeps the rank it was staged with (or goes last).
+        fields = {"rank": application.rank} if verb == Verb.WAITLIST else {}
+        announced.append(move(application, verb, by=by, actor=Actor.STAFF, **fields))
+    return announced

@@ -1,0 +1,25 @@
+"""Who may do what in a start-up's team: reads only, no writes (a leaf for other apps)."""
+
+from django.utils.translation import gettext_lazy
+
+from alliance.errors import DomainError
+from alliance.models import User
+from startups.models import Membership, Role, Startup
+
+
+def membership_of(startup: Startup, user: User | None) -> Membership | None:
+    """The user's place in the start-up's team, or None."""
+    if not (user and user.is_authenticated):
+        return None
+    return Membership.objects.filter(startup=startup, user=user).first()
+
+
+def is_owner(startup: Startup, user: User | None) -> bool:
+    membership = membership_of(startup, user)
+    return membership is not None and membership.role == Role.OWNER
+
+
+def require_owner(startup: Startup, user: User | None) -> None:
+    """Refuse (`not_owner`) unless `user` is an owner of `startup`."""
+    if not is_owner(startup, user):
+        raise DomainError("not_owner", gettext_lazy("Only an owner of the start-up can do this."))
