@@ -1,4 +1,4 @@
-"""Periodic notices: reminders, digests and expiry warnings, each sent once.
+"""Periodic notices of applications: reminders and digests, each sent once.
 
 Every job asks `first_time(kind, key)` in the transaction that queues its emails, so
 running a job twice (or two beats by mistake) sends nothing twice.
@@ -11,11 +11,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from alliance.emails import local_time, queue_email, recipients, staff_inbox
+from alliance.emails import local_time, queue_email, recipients
 from alliance.i18n import translated_value
 from alliance.links import absolute_url
 from alliance.notices import first_time
-from cities.models import Contact, CooperationAgreement, PartnerOrganisation
+from cities.models import Contact, PartnerOrganisation
 from exchanges.models import Application, ExchangeProgramme, ProgrammeStatus, State
 from startups.models import Role
 
@@ -150,32 +150,6 @@ def send_submission_digests(*, today: datetime.date | None = None) -> int:
                     ),
                 },
                 about=organisation,
-            )
-            sent += 1
-    return sent
-
-
-def send_agreement_expiry_notices(*, today: datetime.date | None = None) -> int:
-    """Warn the staff inbox of agreements that end within 60 days, once per agreement end."""
-    today = today or timezone.localdate()
-    sent = 0
-    expiring = CooperationAgreement.objects.expiring(today).select_related(
-        "partner_organisation__city"
-    )
-    for agreement in expiring:
-        with transaction.atomic():
-            if not first_time("agreement_expiring", f"{agreement.pk}:{agreement.valid_until}"):
-                continue
-            queue_email(
-                "cities/email/agreement_expiring",
-                to=staff_inbox(),
-                context=lambda r, a=agreement: {
-                    "partner": a.partner_organisation.name,
-                    "city": translated_value(a.partner_organisation.city, "name", r.language)[0],
-                    "valid_until": a.valid_until.isoformat(),
-                    "days": str((a.valid_until - today).days),
-                },
-                about=agreement,
             )
             sent += 1
     return sent

@@ -26,9 +26,3 @@ def send_reminders() -> int:
 def send_submission_digests() -> int:
     """Yesterday's new submissions to each host and co-organiser (once a day)."""
     return reminders.send_submission_digests()
-
-
-@app.task(name="cities.send_agreement_expiry_notices")
-def send_agreement_expiry_notices() -> int:
-    """Agreements ending within 60 days, to the staff inbox (once per agreement end)."""
-    return reminders.send_agreement_expiry_notices()

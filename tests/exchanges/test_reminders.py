@@ -10,9 +10,9 @@ from alliance.models import EmailMessage
 from alliance.notices import unsubscribe_url
 from exchanges import reminders, services
 from exchanges.models import State
-from exchanges.tasks import send_agreement_expiry_notices, send_reminders, send_submission_digests
+from exchanges.tasks import send_reminders, send_submission_digests
 from tests.exchanges.conftest import emails_queued, make_application
-from tests.factories import AgreementFactory, ContactFactory, OrganisationFactory
+from tests.factories import ContactFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,24 +133,6 @@ def test_the_daily_digest_goes_once_to_host_and_co_organiser_contacts(world):
     english = EmailMessage.objects.get(recipient="co@partner.example")
     assert english.subject == "New applications: 1"
     assert f"- {world.startup.name}: {world.programme.title_en}" in english.body_text
-
-
-def test_expiring_agreements_warn_the_staff_inbox_once(world):
-    soon = timezone.localdate() + datetime.timedelta(days=30)
-    hub = OrganisationFactory(is_hub_operator=True)
-    agreement = AgreementFactory(hub_organisation=hub, valid_until=soon)
-    AgreementFactory(
-        hub_organisation=hub, valid_until=timezone.localdate() + datetime.timedelta(days=90)
-    )
-
-    first = send_agreement_expiry_notices.delay().get()
-    second = send_agreement_expiry_notices.delay().get()
-
-    assert (first, second) == (1, 0)
-    message = EmailMessage.objects.get()
-    assert (message.recipient, message.language) == ("staff@berlin-partner.example", "de")
-    assert agreement.partner_organisation.name in message.subject
-    assert message.unsubscribe_url == ""
 
 
 def test_list_unsubscribe_headers_on_reminders_only(world, mailoutbox):
