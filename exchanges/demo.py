@@ -1,20 +1,21 @@
-"""Clearly fictitious demo data, made through the service functions (development only)."""
+"""Clearly fictitious demo programmes and applications, made through the services.
+
+Development only; the network and the start-ups come from `cities.demo` and
+`startups.demo`, and the `demo_data` command makes the three in order.
+"""
 
 import datetime
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.db import transaction
 from django.utils import timezone
 
 from alliance.models import User
 from cities.models import City, PartnerOrganisation
-from cities.services import load_network
 from exchanges import services
 from exchanges.models import Application, ExchangeProgramme, ProgrammeFormat, ProgrammeStatus, State
-from startups.models import Membership, Role, Sector, Stage, Startup
+from startups.demo import DEMO_PREFIX, demo_user
+from startups.models import Membership, Stage
 
-DEMO_PREFIX = "demo-"
 # Where each demo application ends: every state of the machine. The expiry comes before
 # the waitlist, so that its freed seat is not backfilled.
 STORY = [
@@ -31,25 +32,17 @@ STORY = [
 ]
 
 
-class DemoRefusedError(Exception):
-    """Demo data is never made in production mode."""
-
-
 def demo_exists() -> bool:
     return ExchangeProgramme.objects.filter(slug__startswith=DEMO_PREFIX).exists()
 
 
-@transaction.atomic
-def make_demo_data() -> dict[str, int]:
-    """Make demo users, start-ups, programmes and applications in every state."""
-    if settings.DJANGO_ENV == "production":
-        raise DemoRefusedError("Demo data is never made in production mode.")
-    if demo_exists():
-        return {}
-    if not City.objects.filter(slug="tel-aviv").exists():
-        load_network()
+def make_demo_exchanges(teams: list[Membership]) -> dict[str, int]:
+    """Make demo programmes and one application per team, together in every state.
+
+    `teams` are the owners' memberships of `startups.demo`; there is one per `STORY` step.
+    """
     now = timezone.now()
-    staff = _user("demo-staff@example.com", "Demo Staff (fictitious)", is_staff=True)
+    staff = demo_user("demo-staff@example.com", "Demo Staff (fictitious)", is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="change_application"))
     programmes = {
         "open": _programme(
@@ -88,22 +81,12 @@ def make_demo_data() -> dict[str, int]:
     }
     closed = programmes["closed"]
     applications = [
-        _application(closed, number, state, staff=staff) for number, state in enumerate(STORY, 1)
+        _application(closed, team, state, staff=staff)
+        for team, state in zip(teams, STORY, strict=True)
     ]
     closed.applications_close_at = now - datetime.timedelta(days=5)
     closed.save(update_fields=["applications_close_at"])
-    return {
-        "programmes": len(programmes),
-        "applications": len(applications),
-        "startups": Startup.objects.filter(slug__startswith=DEMO_PREFIX).count(),
-    }
-
-
-def _user(email: str, name: str, *, is_staff: bool = False) -> User:
-    user = User.objects.create_user(email, None, name=name, is_staff=is_staff)
-    user.email_verified_at = timezone.now()
-    user.save(update_fields=["email_verified_at"])
-    return user
+    return {"programmes": len(programmes), "applications": len(applications)}
 
 
 def _programme(slug, title_en, title_de, *, city, host, opens, closes, seats, **fields):
@@ -131,22 +114,8 @@ def _programme(slug, title_en, title_de, *, city, host, opens, closes, seats, **
     )
 
 
-def _application(programme, number: int, state: State, *, staff: User) -> Application:
-    owner = _user(f"demo-founder-{number}@example.com", f"Demo Founder {number} (fictitious)")
-    startup = Startup.objects.create(
-        name=f"Demo Start-up {number} (fictitious)",
-        slug=f"{DEMO_PREFIX}startup-{number}",
-        city=City.objects.get(slug="berlin"),
-        country="DE",
-        founded_year=2023,
-        founded_month=number,
-        sector=Sector.values[number % len(Sector.values)],
-        stage=Stage.SEED,
-        product_launched=True,
-        team_size=3,
-        pitch="A fictitious start-up for trying out the portal.",
-    )
-    Membership.objects.create(user=owner, startup=startup, role=Role.OWNER)
+def _application(programme, team: Membership, state: State, *, staff: User) -> Application:
+    owner, startup = team.user, team.startup
     application = services.start_application(programme, startup=startup, by=owner)
     application.motivation = "We want to test the market in the host city (demo)."
     application.goals = "Meet ten potential customers (demo)."

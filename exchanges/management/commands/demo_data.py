@@ -1,6 +1,10 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from exchanges.demo import DemoRefusedError, make_demo_data
+from cities.demo import make_demo_network
+from exchanges.demo import STORY, demo_exists, make_demo_exchanges
+from startups.demo import make_demo_startups
 
 
 class Command(BaseCommand):
@@ -9,14 +13,17 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        try:
-            made = make_demo_data()
-        except DemoRefusedError as error:
-            raise CommandError(str(error)) from error
-        if not made:
-            self.stdout.write("Demo data: already present.")
-            return
+        if settings.DJANGO_ENV == "production":
+            raise CommandError("Demo data is never made in production mode.")
+        with transaction.atomic():
+            if demo_exists():
+                self.stdout.write("Demo data: already present.")
+                return
+            # Each app makes its own part: the network, then start-ups, then exchanges.
+            make_demo_network()
+            teams = make_demo_startups(len(STORY))
+            made = make_demo_exchanges(teams)
         self.stdout.write(
             "Demo data: {programmes} programmes, {startups} start-ups, "
-            "{applications} applications (all fictitious).".format(**made)
+            "{applications} applications (all fictitious).".format(startups=len(teams), **made)
         )
