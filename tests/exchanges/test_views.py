@@ -6,7 +6,6 @@ from django.utils import timezone
 from exchanges.models import ProgrammeStatus
 from startups.models import Sector, Stage
 from tests.factories import CityFactory, OrganisationFactory, ProgrammeFactory, UserFactory
-from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -130,16 +129,23 @@ def test_city_page_lists_its_programmes(client, tel_aviv):
 
 
 @pytest.mark.parametrize(
-    "url",
-    ["/en/programmes/", "/de/programmes/?open=on", "/en/programmes/{slug}/", "/en/cities/{city}/"],
+    ("url", "queries"),
+    [
+        ("/en/programmes/", 2),
+        ("/de/programmes/?open=on", 2),
+        ("/en/programmes/{slug}/", 3),
+        ("/en/cities/{city}/", 4),
+    ],
 )
-def test_programme_pages_keep_their_query_count(client, url):
+def test_programme_pages_keep_their_query_count(client, url, queries, django_assert_num_queries):
     first = make_programmes(2)[0]
     path = url.format(slug=first.slug, city=first.host_city.slug)
-    with_two = count_queries(client, path)
+    with django_assert_num_queries(queries):
+        with_two = client.get(path)
 
     make_programmes(18, host_city=first.host_city)
     first.co_organisers.add(*[OrganisationFactory() for _ in range(3)])
-    with_twenty = count_queries(client, path)
+    with django_assert_num_queries(queries):
+        with_twenty = client.get(path)
 
-    assert with_twenty == with_two
+    assert (with_two.status_code, with_twenty.status_code) == (200, 200)
