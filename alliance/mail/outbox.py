@@ -79,7 +79,7 @@ def queue_email(
     erased once it has been sent or has failed for good.
     """
     edited = staff_wording(template_key)  # once for all recipients
-    messages = []
+    rendered = []
     seen = set()
     for recipient in to:
         if recipient.email.lower() in seen:
@@ -88,27 +88,9 @@ def queue_email(
         values = dict(context(recipient) if callable(context) else context)
         if recipient.unsubscribe_url:
             values["unsubscribe_url"] = recipient.unsubscribe_url
-        subject, text, html = render_message(template_key, edited, recipient.language, values)
-        messages.append(
-            EmailMessage(
-                recipient=recipient.email,
-                language=recipient.language,
-                template_key=template_key,
-                subject=subject,
-                body_text=text,
-                body_html=html,
-                related_type=about._meta.label_lower if about else "",
-                related_id=about.pk if about else None,
-                message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
-                unsubscribe_url=recipient.unsubscribe_url,
-                confidential=confidential,
-            )
-        )
-    if not messages:
-        return []
-    EmailMessage.objects.bulk_create(messages)
-    publish_ids_on_commit(send_emails, [message.pk for message in messages])
-    return messages
+        parts = render_message(template_key, edited, recipient.language, values)
+        rendered.append((recipient, *parts))
+    return _write(template_key, rendered, about=about, confidential=confidential)
 
 
 def queue_rendered(
@@ -122,15 +104,40 @@ def queue_rendered(
     confidential: bool = False,
 ) -> EmailMessage:
     """Queue a message rendered elsewhere (allauth's account emails) and send it after commit."""
-    message = EmailMessage.objects.create(
-        recipient=recipient,
-        language=language,
-        template_key=template_key,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        confidential=confidential,
-        message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
-    )
-    publish_ids_on_commit(send_emails, [message.pk])
-    return message
+    rendered = [(Recipient(recipient, language), subject, text, html)]
+    return _write(template_key, rendered, confidential=confidential)[0]
+
+
+def _write(
+    template_key: str,
+    rendered: list[tuple[Recipient, str, str, str]],
+    *,
+    about: models.Model | None = None,
+    confidential: bool = False,
+) -> list[EmailMessage]:
+    """Write the outbox rows in one INSERT; one task sends them once the transaction commits.
+
+    The only writer of outbox rows: `rendered` holds each recipient with the subject, text
+    and HTML made for them.
+    """
+    messages = [
+        EmailMessage(
+            recipient=recipient.email,
+            language=recipient.language,
+            template_key=template_key,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            related_type=about._meta.label_lower if about else "",
+            related_id=about.pk if about else None,
+            message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+            unsubscribe_url=recipient.unsubscribe_url,
+            confidential=confidential,
+        )
+        for recipient, subject, text, html in rendered
+    ]
+    if not messages:
+        return []
+    EmailMessage.objects.bulk_create(messages)
+    publish_ids_on_commit(send_emails, [message.pk for message in messages])
+    return messages
