@@ -9,9 +9,9 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.emails import queue_email, staff_inbox
 from alliance.i18n import translated_value
-from alliance.notices import first_time
+from alliance.mail.notices import first_time
+from alliance.mail.outbox import queue_email, staff_inbox
 from cities.models import CooperationAgreement
 
 

@@ -9,7 +9,7 @@ import datetime
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from alliance.models import User
+from alliance.accounts.models import User
 from cities.models import City, PartnerOrganisation
 from exchanges import services
 from exchanges.models import Application, ExchangeProgramme, ProgrammeFormat, ProgrammeStatus, State

@@ -3,9 +3,9 @@
 The emails of each change of state are queued by one subscriber of the seam.
 """
 
-from alliance.emails import Recipient, local_time, queue_email, recipients, staff_inbox
 from alliance.i18n import translated_value
 from alliance.links import absolute_url
+from alliance.mail.outbox import Recipient, local_time, queue_email, recipients, staff_inbox
 from cities.models import Contact
 from exchanges.models import Actor, Application, Verb
 from exchanges.seam import Transition

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from alliance.emails import local_time, queue_email, recipients
 from alliance.i18n import translated_value
 from alliance.links import absolute_url
-from alliance.notices import first_time
+from alliance.mail.notices import first_time
+from alliance.mail.outbox import local_time, queue_email, recipients
 from cities.models import Contact, PartnerOrganisation
 from exchanges.models import Application, ExchangeProgramme, ProgrammeStatus, State
 from startups.models import Role

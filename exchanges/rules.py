@@ -10,8 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliance.accounts.models import User
 from alliance.errors import DomainError
-from alliance.models import User
 from exchanges.models import (
     TRANSITIONS,
     Application,

@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from alliance.models import User
+from alliance.accounts.models import User
 from exchanges.models import Actor, Application, State, Verb
 
 

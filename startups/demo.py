@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from alliance.models import User
+from alliance.accounts.models import User
 from cities.models import City
 from startups.models import Membership, Role, Sector, Stage, Startup
 

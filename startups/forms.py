@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alliance.models import User
+from alliance.accounts.models import User
 from cities.models import UNKNOWN_COUNTRY, City
 from startups.models import Role, Startup
 

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy
 
+from alliance.accounts.models import User
 from alliance.errors import DomainError
-from alliance.models import User
 from startups.models import Membership, Role, Startup
 
 

@@ -10,10 +10,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliance.emails import Recipient, queue_email
+from alliance.accounts.models import User
 from alliance.errors import DomainError
 from alliance.links import absolute_url
-from alliance.models import User
+from alliance.mail.outbox import Recipient, queue_email
 from startups.models import Invitation, Membership, Role, Startup
 from startups.rules import membership_of, require_owner
 

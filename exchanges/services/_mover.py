@@ -11,8 +11,8 @@ from collections.abc import Callable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alliance.accounts.models import User
 from alliance.errors import DomainError
-from alliance.models import User
 from exchanges import seam
 from exchanges.models import (
     TRANSITIONS,

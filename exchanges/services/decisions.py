@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliance.accounts.models import User
 from alliance.errors import DomainError
-from alliance.models import User
 from exchanges.models import STAGEABLE, TRANSITIONS, Actor, Application, ExchangeProgramme, Verb
 from exchanges.rules import REFUSED, require_staff
 from exchanges.services._mover import lock, lock_programme, move, refresh

@@ -4,8 +4,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from alliance.accounts.models import User
 from alliance.errors import DomainError
-from alliance.models import User
 from exchanges.models import Answer, Application, ExchangeProgramme, State
 from exchanges.rules import call_problems, require_member
 from exchanges.services._mover import lock, refresh

@@ -7,9 +7,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from alliance.emails import queue_email, staff_inbox
 from alliance.errors import DomainError
 from alliance.i18n import translated_value
+from alliance.mail.outbox import queue_email, staff_inbox
 from exchanges.models import Actor, Application, ExchangeProgramme, State, Verb
 from exchanges.services._mover import free_seats, lock, lock_programme, move, refresh
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from alliance.accounts.models import User
 from alliance.errors import DomainError
-from alliance.models import User
 from exchanges.models import SEAT_STATES, Actor, Application, State, Verb
 from exchanges.rules import REFUSED, consent_wording, require_staff, submission_problems
 from exchanges.services._mover import deadline_time, lock, move, refresh

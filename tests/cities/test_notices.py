@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from alliance.models import EmailMessage
+from alliance.mail.models import EmailMessage
 from cities.tasks import send_agreement_expiry_notices
 from tests.factories import AgreementFactory, OrganisationFactory
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from alliance.celery_app import app as project_app
-from alliance.models import EmailMessage
+from alliance.mail.models import EmailMessage
 from exchanges.models import SEAT_STATES, ApplicationEvent, State
 from startups.models import Role
 from tests.factories import (

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from alliance.models import EmailMessage
+from alliance.mail.models import EmailMessage
 from exchanges.models import Application, ApplicationEvent, ExchangeProgramme, State
 from startups.models import Startup
 from tests.exchanges.conftest import make_application

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from alliance.models import EmailMessage
+from alliance.mail.models import EmailMessage
 from exchanges import services
 from exchanges.models import Application, ApplicationEvent, State, Verb
 from tests.exchanges.conftest import make_application

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.emails import Recipient, queue_email
-from alliance.models import EmailMessage, EmailStatus
-from alliance.tasks import send_emails, sweep_outbox
+from alliance.mail.models import EmailMessage, EmailStatus
+from alliance.mail.outbox import Recipient, queue_email
+from alliance.mail.tasks import send_emails, sweep_outbox
 from exchanges import services
 from exchanges.models import State
 from tests.exchanges.conftest import make_application
@@ -166,7 +166,7 @@ def test_a_worker_killed_while_sending_is_replaced_and_the_message_goes_once(wor
 SUBMIT_IN_ANOTHER_PROCESS = """
 import sys, time, django
 django.setup()
-from alliance.models import User
+from alliance.accounts.models import User
 from exchanges import services
 from exchanges.models import Application
 application = Application.objects.get(pk=int(sys.argv[1]))

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from alliance.models import EmailMessage, EmailStatus
-from alliance.tasks import sweep_outbox
+from alliance.mail.models import EmailMessage, EmailStatus
+from alliance.mail.tasks import sweep_outbox
 from exchanges import services
 from exchanges.models import State, Verb
 from tests.exchanges.conftest import make_application
@@ -23,7 +23,7 @@ DECISIONS = 30
 ANNOUNCE_IN_ANOTHER_PROCESS = """
 import sys, time, django
 django.setup()
-from alliance.models import User
+from alliance.accounts.models import User
 from exchanges import services
 from exchanges.models import ExchangeProgramme
 programme = ExchangeProgramme.objects.get(pk=int(sys.argv[1]))

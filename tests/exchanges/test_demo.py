@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from alliance.models import User
+from alliance.accounts.models import User
 from exchanges.models import Application, ExchangeProgramme, State
 
 pytestmark = pytest.mark.django_db

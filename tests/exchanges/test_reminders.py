@@ -6,8 +6,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from alliance.models import EmailMessage
-from alliance.notices import unsubscribe_url
+from alliance.mail.models import EmailMessage
+from alliance.mail.notices import unsubscribe_url
 from exchanges import reminders, services
 from exchanges.models import State
 from exchanges.tasks import send_reminders, send_submission_digests
@@ -143,7 +143,7 @@ def test_list_unsubscribe_headers_on_reminders_only(world, mailoutbox):
     application = make_application(world)
     with transaction.atomic():
         reminders.send_draft_reminders()
-    from alliance.tasks import send_emails
+    from alliance.mail.tasks import send_emails
 
     send_emails.delay(ids=list(EmailMessage.objects.values_list("pk", flat=True)))
     services.submit_application(application, by=world.owner, consent=True)

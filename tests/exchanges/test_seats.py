@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from alliance.errors import DomainError
-from alliance.models import EmailMessage
+from alliance.mail.models import EmailMessage
 from exchanges import services
 from exchanges.models import Application, ApplicationEvent, State, Verb
 from exchanges.tasks import backfill_programmes, expire_acceptances

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from alliance.errors import DomainError
-from alliance.models import EmailMessage
+from alliance.mail.models import EmailMessage
 from exchanges import services
 from exchanges.models import TRANSITIONS, Actor, Application, ApplicationEvent, State, Verb
 from tests.exchanges.conftest import STAFF_INBOX, emails_queued, history, make_application

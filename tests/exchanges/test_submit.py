@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from alliance.errors import DomainError
-from alliance.models import EmailMessage
+from alliance.mail.models import EmailMessage
 from exchanges import services
 from exchanges.models import Answer, Application, ApplicationEvent, ProgrammeStatus, State
 from startups.models import Stage

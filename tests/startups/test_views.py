@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from alliance.models import EmailMessage
+from alliance.mail.models import EmailMessage
 from startups.models import Invitation, Membership, Role, Startup
 from tests.factories import CityFactory, MembershipFactory, UserFactory
 
