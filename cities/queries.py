@@ -11,7 +11,6 @@ from cities.models import (
     CooperationAgreement,
     PartnerOrganisation,
 )
-from exchanges.queries import programmes_of_city
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def city_detail() -> QuerySet[City]:
         Prefetch("agreements_as_partner", queryset=public_agreements(), to_attr="public_agreements")
     )
     return City.objects.with_figures().prefetch_related(
-        Prefetch("organisations", queryset=organisations), programmes_of_city()
+        Prefetch("organisations", queryset=organisations)
     )
 
 

@@ -4,7 +4,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cities.models import City, PartnerOrganisation
-from exchanges.models import Application, ExchangeProgramme, ProgrammeStatus
+from exchanges.models import Application, ExchangeProgramme
 from exchanges.rules import confirmable, eligibility_problems, withdrawable
 from startups.models import Startup
 from startups.rules import is_owner
@@ -38,17 +38,6 @@ def programme_detail() -> QuerySet[ExchangeProgramme]:
     return public_programmes().prefetch_related(
         Prefetch("co_organisers", queryset=PartnerOrganisation.objects.select_related("city")),
         "eligible_origin_cities",
-    )
-
-
-def programmes_of_city() -> Prefetch:
-    """Prefetch a city's published programmes, soonest deadline first."""
-    return Prefetch(
-        "programmes",
-        queryset=ExchangeProgramme.objects.filter(status=ProgrammeStatus.PUBLISHED).order_by(
-            "applications_close_at"
-        ),
-        to_attr="published_programmes",
     )
 
 

@@ -207,16 +207,16 @@ def test_local_name_in_a_left_to_right_script(client, network):
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "queries"),
     [
-        "/en/",
-        "/de/cities/",
-        "/en/cities/{city}/",
-        "/de/organisations/{hub}/",
-        "/en/organisations/{partner}/",
+        ("/en/", 1),
+        ("/de/cities/", 1),
+        ("/en/cities/{city}/", 5),
+        ("/de/organisations/{hub}/", 3),
+        ("/en/organisations/{partner}/", 3),
     ],
 )
-def test_pages_keep_their_query_count_as_the_network_grows(client, url):
+def test_pages_keep_their_query_count_as_the_network_grows(client, url, queries):
     grow_network(10)
     hub = PartnerOrganisation.objects.get(is_hub_operator=True)
     busiest = City.objects.exclude(is_hub=True).first()
@@ -232,5 +232,4 @@ def test_pages_keep_their_query_count_as_the_network_grows(client, url):
     with_fifty = count_queries(client, path)
 
     assert City.objects.count() == 51
-    assert with_fifty == with_ten
-    assert with_ten <= 5
+    assert (with_ten, with_fifty) == (queries, queries)
