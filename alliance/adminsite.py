@@ -4,7 +4,8 @@ Django's changelist accepts any lookup on a model's own fields in the query stri
 (`?body_text__startswith=…`), so a count of "1 email" or "0 emails" leaks what a list
 never shows. Every admin registered here, the project's and the libraries', may filter
 only by its own `list_filter` and `date_hierarchy` (and search its `search_fields`
-through `q`); any other lookup is refused with 400.
+through `q`); any other lookup is refused with 400. Each audited object's History page
+lists its audit entries (`alliance.audit.history`).
 """
 
 from allauth.account.decorators import secure_admin_login
@@ -18,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
+
+from alliance.audit.history import AuditHistoryAdmin
 
 
 class FilterOnlyChangeList(ChangeList):
@@ -58,9 +61,9 @@ class ForgivingAutocompleteSelectMultiple(_ForgivingAutocomplete, AutocompleteSe
     pass
 
 
-class FilterOnlyAdmin:
-    """Mixed into every registered ModelAdmin: lookups only through its own filters, and
-    autocomplete widgets that survive values that are not ids."""
+class FilterOnlyAdmin(AuditHistoryAdmin):
+    """Mixed into every registered ModelAdmin: lookups only through its own filters,
+    autocomplete widgets that survive values that are not ids, and the audit history."""
 
     def get_changelist(self, request, **kwargs):
         return FilterOnlyChangeList

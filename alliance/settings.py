@@ -71,12 +71,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "auditlog",  # the audit log's LogEntry; before alliance.audit, which replaces its admin
     "alliance",
     "alliance.accounts",
     "alliance.mail",
     "cities",
     "startups",
     "exchanges",
+    "alliance.audit",  # registers the audited models (after the apps it names)
 ]
 
 MIDDLEWARE = [
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alliance.audit.middleware.AuditActorMiddleware",  # the audit log's actor
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

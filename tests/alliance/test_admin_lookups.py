@@ -17,6 +17,7 @@ REGISTERED = {
     "mail.emailmessage",
     "mail.emailtemplate",
     "accounts.user",
+    "auditlog.logentry",
     "auth.group",
     "cities.city",
     "cities.contact",
