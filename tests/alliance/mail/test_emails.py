@@ -295,3 +295,20 @@ def test_queueing_reads_the_template_once_whatever_the_recipients(count, django_
         messages = queue_email(KEY, to=people, context=CONTEXT)
 
     assert len(messages) == count
+
+
+def test_a_batch_is_marked_sent_in_one_update_per_fifty(mailoutbox, django_assert_num_queries):
+    with transaction.atomic():
+        messages = queue_email(
+            "exchanges/email/application_submitted",
+            to=[Recipient(f"founder{n}@example.com", "en") for n in range(120)],
+            context={"startup": "O", "programme": "P", "host_city": "T", "application_url": "-"},
+        )
+
+    # claim (UPDATE, SELECT), then one UPDATE for each 50 sent: 50, 50, 20
+    with django_assert_num_queries(5):
+        sent = send_emails(ids=[message.pk for message in messages])
+
+    assert sent == 120
+    assert len(mailoutbox) == 120
+    assert EmailMessage.objects.filter(status=EmailStatus.SENT, sent_at__isnull=False).count() == 120
