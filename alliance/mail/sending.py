@@ -5,15 +5,24 @@ import random
 import smtplib
 import uuid
 from collections.abc import Iterable
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
 
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends import smtp
 from django.db import models
 from django.utils import timezone
 
 from alliance.mail.models import EmailMessage, EmailStatus
 
 logger = logging.getLogger(__name__)
+
+# smtplib sends bytes as they are: the lines must end in CRLF already.
+SMTP_COMPAT32 = compat32.clone(linesep="\r\n")
 
 # Seconds a queued message may wait for its dispatch before the sweep sends it.
 SWEEP_AFTER_SECONDS = 60
@@ -89,7 +98,7 @@ def send_messages(ids: Iterable[int]) -> int:
                     return sent
                 connected = True
             try:
-                _build(message, connection).send()
+                _send(message, connection)
             except Exception as error:  # noqa: BLE001 - a delivery failure is kept on the row
                 logger.warning("Email %s was not sent (%s).", message.pk, type(error).__name__)
                 if _is_permanent(error):
@@ -134,6 +143,40 @@ def _session_lost(connection, error: Exception) -> bool:
     if not isinstance(session, smtplib.SMTP):
         return False  # not SMTP (tests' in-memory backend, the console)
     return session.sock is None or not isinstance(error, smtplib.SMTPException | ValueError)
+
+
+def _send(message: EmailMessage, connection) -> None:
+    """Send one message over the open connection.
+
+    Over SMTP the message is built with the `email` package's compat32 classes and handed
+    to the session as bytes: Django's modern-API builder costs about three times as long
+    (its header registry), a third of a batch's time. Other backends (the console, tests'
+    in-memory outbox) get Django's message.
+    """
+    if not isinstance(connection, smtp.EmailBackend):
+        _build(message, connection).send()
+        return
+    sender = connection.prep_address(settings.DEFAULT_FROM_EMAIL)
+    recipient = connection.prep_address(message.recipient)  # ValueError: never deliverable
+    connection.connection.sendmail(sender, [recipient], _mime(message, recipient))
+
+
+def _mime(message: EmailMessage, recipient: str) -> bytes:
+    if message.body_html:
+        mime = MIMEMultipart("alternative")
+        mime.attach(MIMEText(message.body_text, "plain", "utf-8"))
+        mime.attach(MIMEText(message.body_html, "html", "utf-8"))
+    else:
+        mime = MIMEText(message.body_text, "plain", "utf-8")
+    mime["Subject"] = Header(message.subject, "utf-8")
+    mime["From"] = formataddr(parseaddr(settings.DEFAULT_FROM_EMAIL), charset="utf-8")
+    mime["To"] = recipient
+    mime["Date"] = formatdate(localtime=True)
+    mime["Message-ID"] = message.message_id
+    if message.unsubscribe_url:
+        mime["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return mime.as_bytes(policy=SMTP_COMPAT32)
 
 
 def _build(message: EmailMessage, connection) -> mail.EmailMultiAlternatives:

@@ -1,6 +1,7 @@
 """Delivery to a real SMTP server (aiosmtpd) that answers badly on purpose, in this process."""
 
 import datetime
+from email.header import decode_header, make_header
 
 import pytest
 from django.db import transaction
@@ -146,3 +147,27 @@ def test_a_confidential_message_that_fails_for_good_keeps_no_link(smtp):
     assert row["status"] == EmailStatus.FAILED
     assert (row["subject"], row["body_text"], row["body_html"]) == ("Password reset", "", "")
     assert "secret-key" not in repr(row)
+
+
+def test_a_message_over_smtp_carries_its_texts_and_headers(smtp, settings):
+    settings.DEFAULT_FROM_EMAIL = "Start Alliance Berlin <noreply@startalliance.example>"
+    sink = smtp(Sink())
+    with transaction.atomic():
+        (message,) = queue_email(
+            KEY,
+            to=[Recipient("founder@münchen.example", "de", "Europe/Berlin", "http://x/u/")],
+            context={**CONTEXT, "startup": "Grün & Söhne"},
+        )
+
+    assert send_emails.delay(ids=[message.pk]).get() == 1
+
+    (received,) = sink.messages
+    plain, html = [part.get_payload(decode=True).decode() for part in received.get_payload()]
+    assert str(make_header(decode_header(received["Subject"]))) == message.subject
+    assert "Grün & Söhne" in message.subject
+    assert received["From"] == "Start Alliance Berlin <noreply@startalliance.example>"
+    assert received["To"] == "founder@xn--mnchen-3ya.example"
+    assert received["Message-ID"] == message.message_id
+    assert received["List-Unsubscribe"] == "<http://x/u/>"
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert (plain, html) == (message.body_text, message.body_html)

@@ -311,4 +311,6 @@ def test_a_batch_is_marked_sent_in_one_update_per_fifty(mailoutbox, django_asser
 
     assert sent == 120
     assert len(mailoutbox) == 120
-    assert EmailMessage.objects.filter(status=EmailStatus.SENT, sent_at__isnull=False).count() == 120
+    assert (
+        EmailMessage.objects.filter(status=EmailStatus.SENT, sent_at__isnull=False).count() == 120
+    )
