@@ -68,18 +68,16 @@ class FilterOnlyAdmin(AuditHistoryAdmin):
     def get_changelist(self, request, **kwargs):
         return FilterOnlyChangeList
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def _forgiving_widget(self, db_field, request, kwargs: dict, widget_class) -> None:
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = ForgivingAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
+            kwargs["widget"] = widget_class(db_field, self.admin_site, using=kwargs.get("using"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._forgiving_widget(db_field, request, kwargs, ForgivingAutocompleteSelect)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = ForgivingAutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
+        self._forgiving_widget(db_field, request, kwargs, ForgivingAutocompleteSelectMultiple)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

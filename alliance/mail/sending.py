@@ -172,24 +172,27 @@ def _mime(message: EmailMessage, recipient: str) -> bytes:
     mime["From"] = formataddr(parseaddr(settings.DEFAULT_FROM_EMAIL), charset="utf-8")
     mime["To"] = recipient
     mime["Date"] = formatdate(localtime=True)
-    mime["Message-ID"] = message.message_id
-    if message.unsubscribe_url:
-        mime["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
-        mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for name, value in _headers(message).items():
+        mime[name] = value
     return mime.as_bytes(policy=SMTP_COMPAT32)
 
 
-def _build(message: EmailMessage, connection) -> mail.EmailMultiAlternatives:
+def _headers(message: EmailMessage) -> dict[str, str]:
+    """The headers of our own: the stable Message-ID, and the opt-out of reminders."""
     headers = {"Message-ID": message.message_id}
     if message.unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+def _build(message: EmailMessage, connection) -> mail.EmailMultiAlternatives:
     email = mail.EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
-        headers=headers,
+        headers=_headers(message),
         connection=connection,
     )
     if message.body_html:
