@@ -21,7 +21,7 @@ from exchanges.models import (
     Verb,
 )
 from startups.models import Startup
-from startups.rules import is_owner, membership_of
+from startups.rules import membership_of
 
 # What a refused verb tells its user, by verb.
 REFUSED = {
@@ -55,16 +55,6 @@ def confirmable(application: Application, *, now: datetime.datetime | None = Non
 def withdrawable(application: Application) -> bool:
     """Whether the application's state allows a withdrawal (by an owner)."""
     return application.state in TRANSITIONS[Verb.WITHDRAW].sources
-
-
-def may_confirm(application: Application, user: User | None) -> bool:
-    """Whether `user` can confirm the acceptance now (an owner, before the deadline)."""
-    return confirmable(application) and is_owner(application.startup, user)
-
-
-def may_withdraw(application: Application, user: User | None) -> bool:
-    """Whether `user` can withdraw the application in its state (an owner)."""
-    return withdrawable(application) and is_owner(application.startup, user)
 
 
 def require_staff(user: User | None) -> None:
