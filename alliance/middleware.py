@@ -8,6 +8,8 @@ from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
+from alliance.api.problems import is_api, problem_response
+
 
 class RequestSizeLimitMiddleware:
     """Answer 413 to a request body larger than MAX_REQUEST_BYTES (uploads included).
@@ -25,6 +27,8 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
+            if is_api(request):
+                return problem_response(413, code="too_large")
             return HttpResponse(render_to_string("413.html", request=request), status=413)
         return self.get_response(request)
 
@@ -55,6 +59,10 @@ class BadInputMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self._is_acceptable(request):
+            if is_api(request):
+                return problem_response(
+                    400, code="bad_input", detail="The request has a NUL byte or is not UTF-8."
+                )
             return HttpResponseBadRequest(render_to_string("400.html", request=request))
         return self.get_response(request)
 

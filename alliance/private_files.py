@@ -19,12 +19,27 @@ from django.views.decorators.http import require_GET
 from alliance.accounts.models import User
 
 ReadCheck = Callable[[User | AnonymousUser, str], bool]
+TokenCheck = Callable[[str, str], bool]
 _rules: dict[str, ReadCheck] = {}
+_token_rules: dict[str, TokenCheck] = {}
 
 
 def register(prefix: str, can_read: ReadCheck) -> None:
     """Let `can_read(user, name)` decide who reads the private files under `prefix`."""
     _rules[prefix] = can_read
+
+
+def register_token(prefix: str, accepts: TokenCheck) -> None:
+    """Let `accepts(name, token)` admit a signed link (`?token=`) to a file under `prefix`.
+
+    For readers without a session (a partner's system): the check verifies the token,
+    that it names this file, and that its holder may still read it.
+    """
+    _token_rules[prefix] = accepts
+
+
+def _rule(rules: dict, name: str):
+    return next((check for prefix, check in rules.items() if name.startswith(prefix)), None)
 
 
 class PrivateFileStorage(FileSystemStorage):
@@ -52,9 +67,15 @@ def serve(request: HttpRequest, name: str) -> FileResponse:
     parts = name.split("/")
     if path.is_absolute() or any(part in {"", ".", ".."} for part in parts):
         raise Http404
-    can_read = next((check for prefix, check in _rules.items() if name.startswith(prefix)), None)
-    if can_read is None or not can_read(request.user, name):
-        raise Http404
+    token = request.GET.get("token")
+    if token is not None:
+        accepts = _rule(_token_rules, name)
+        if accepts is None or not accepts(name, token):
+            raise Http404
+    else:
+        can_read = _rule(_rules, name)
+        if can_read is None or not can_read(request.user, name):
+            raise Http404
     storage = storages["private"]
     if not Path(storage.path(name)).is_file():
         raise Http404

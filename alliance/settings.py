@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework",
+    "rest_framework_api_key",
+    "django_filters",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",  # the audit log's LogEntry; before alliance.audit, which replaces its admin
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "cities",
     "startups",
     "exchanges",
+    "exchanges.partners",
     "alliance.audit",  # registers the audited models (after the apps it names)
 ]
 
@@ -86,9 +90,11 @@ MIDDLEWARE = [
     "alliance.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "alliance.api.middleware.ApiMiddleware",  # /api/: English, ETags and 304s
     "alliance.middleware.RequestSizeLimitMiddleware",
     "alliance.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -361,33 +367,54 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_SECURE = True
 
-# REST framework: explicit, safe defaults for a partner API.
+# The API (alliance/api, cities/api.py, exchanges/api, exchanges/partners): explicit, safe
+# defaults; every error as RFC 9457 problem details. Rates are per client address (behind
+# NUM_PROXIES proxies) for the public endpoints and per key for partners; README documents them.
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["alliance.api.throttling.ClientAddressThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("API_ANON_RATE", default="60/minute"),
-        "user": env.str("API_USER_RATE", default="600/minute"),
+        "public": env.str("API_PUBLIC_RATE", default="120/minute"),
+        "partner": env.str("API_PARTNER_RATE", default="600/minute"),
     },
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "alliance.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "alliance.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "NUM_PROXIES": NUM_PROXIES,
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
 }
+API_KEY_CUSTOM_HEADER = "HTTP_AUTHORIZATION"
+PARTNER_PITCH_DECK_LINK_SECONDS = env.int("PARTNER_PITCH_DECK_LINK_SECONDS", default=15 * 60)
+PARTNER_PAGE_SIZE = 100  # the partner list's page (and its largest)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Start Alliance API",
+    "DESCRIPTION": "The network of start-up cities, and for partner organisations the "
+    "applications to the programmes they host. See the README's partner guide.",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Partner websites embed the open calls: any origin may GET the public endpoints, nothing else.
+CORS_URLS_REGEX = r"^/api/v1/(?!partner/).*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Language"]
 
 # Logging: to stderr; never personal data in messages.
 

@@ -4,12 +4,21 @@ from django.urls import include, path
 
 from alliance import private_files
 from alliance.accounts.views import ProfileView
+from alliance.api.problems import site_handlers
 from alliance.mail.notices import unsubscribe
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("private/<path:name>", private_files.serve, name="private-file"),
+    path("api/", include("alliance.api.urls")),
 ]
+
+# Errors: RFC 9457 problems under /api/, the site's pages elsewhere.
+_handlers = site_handlers()
+handler400 = _handlers["handler400"]
+handler403 = _handlers["handler403"]
+handler404 = _handlers["handler404"]
+handler500 = _handlers["handler500"]
 
 urlpatterns += i18n_patterns(
     path("", include("alliance.pages.urls")),

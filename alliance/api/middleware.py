@@ -1,0 +1,30 @@
+"""What every response under /api/ shares: English, and conditional requests.
+
+The API's responses never depend on Accept-Language (a client asks for a content
+language with `?lang=`), so its texts are always English. Each GET response gets an
+`ETag` (a hash of its body, unless the view set one) and answers `If-None-Match` (and
+`If-Modified-Since`, where the view set `Last-Modified`) with 304, through Django's own
+conditional GET handling.
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.http import ConditionalGetMiddleware
+from django.utils import translation
+
+from alliance.api.problems import is_api
+
+
+class ApiMiddleware(ConditionalGetMiddleware):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        super().__init__(get_response)
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_api(request):
+            return self.get_response(request)
+        translation.activate("en")
+        request.LANGUAGE_CODE = "en"
+        response = self.get_response(request)
+        return self.process_response(request, response)

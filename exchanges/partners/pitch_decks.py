@@ -1,0 +1,69 @@
+"""Pitch decks for partners: a signed link that expires, bound to the key's organisation.
+
+The link points at the private-file view (attachment, nosniff); the token names the file,
+the application, the organisation and the key. When it is followed, the organisation
+must still see the application; the read goes into the ledger.
+"""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.utils import timezone
+
+from alliance import private_files
+from exchanges.models import Application
+from exchanges.partners import ledger
+from exchanges.partners.models import ApplicationShare, PartnerApiKey
+
+SALT = "partners.pitch-deck"
+
+
+def lifetime() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.PARTNER_PITCH_DECK_LINK_SECONDS)
+
+
+def link(application: Application, key: PartnerApiKey, request) -> dict | None:
+    """`{"url", "expires_at"}` for the application's pitch deck, or None without one."""
+    if not application.pitch_deck:
+        return None
+    name = application.pitch_deck.name
+    token = signing.dumps(
+        {"n": name, "a": application.pk, "o": key.organisation_id, "k": key.pk},
+        salt=SALT,
+        compress=True,
+    )
+    path = private_files.private_storage().url(name)
+    return {
+        "url": request.build_absolute_uri(f"{path}?{urlencode({'token': token})}"),
+        "expires_at": timezone.now() + lifetime(),
+    }
+
+
+def accepts(name: str, token: str) -> bool:
+    """Whether `token` is a live link to `name` whose organisation still sees its application."""
+    try:
+        claims = signing.loads(token, salt=SALT, max_age=lifetime())
+    except signing.BadSignature:
+        return False
+    if not isinstance(claims, dict) or claims.get("n") != name:
+        return False
+    share = (
+        ApplicationShare.objects.live()
+        .filter(
+            application_id=claims.get("a"),
+            organisation_id=claims.get("o"),
+            application__pitch_deck=name,
+        )
+        .first()
+    )
+    key = PartnerApiKey.objects.usable().filter(pk=claims.get("k")).first()
+    if share is None or key is None or key.organisation_id != share.organisation_id:
+        return False
+    ledger.record(key, [share.application_id], pitch_deck=True)
+    return True
+
+
+def connect() -> None:
+    private_files.register_token("pitch-decks/", accepts)
