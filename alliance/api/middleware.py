@@ -1,7 +1,8 @@
-"""What every response under /api/ shares: English, and conditional requests.
+"""What every response under /api/ shares: English, UTC, and conditional requests.
 
 The API's responses never depend on Accept-Language (a client asks for a content
-language with `?lang=`), so its texts are always English. Each GET response gets an
+language with `?lang=`), so its texts are always English (and `Vary` does not name
+Accept-Language); its times are in UTC (ISO 8601, `Z`). Each GET response gets an
 `ETag` (a hash of its body, unless the view set one) and answers `If-None-Match` (and
 `If-Modified-Since`, where the view set `Last-Modified`) with 304, through Django's own
 conditional GET handling.
@@ -11,7 +12,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
-from django.utils import translation
+import datetime
+
+from django.utils import timezone, translation
 
 from alliance.api.problems import is_api
 
@@ -25,6 +28,17 @@ class ApiMiddleware(ConditionalGetMiddleware):
         if not is_api(request):
             return self.get_response(request)
         translation.activate("en")
+        timezone.activate(datetime.UTC)
         request.LANGUAGE_CODE = "en"
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
+        if response.has_header("Vary"):
+            names = [name.strip() for name in response["Vary"].split(",")]
+            kept = [name for name in names if name and name.lower() != "accept-language"]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
         return self.process_response(request, response)

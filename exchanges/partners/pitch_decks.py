@@ -1,8 +1,10 @@
 """Pitch decks for partners: a signed link that expires, bound to the key's organisation.
 
 The link points at the private-file view (attachment, nosniff); the token names the file,
-the application, the organisation and the key. When it is followed, the organisation
-must still see the application; the read goes into the ledger.
+the application, the organisation, the key and the expiry. The expiry is rounded to the
+minute, so the same page read twice within a minute is the same (and its ETag holds).
+When the link is followed, the key must still be usable and its organisation must still
+see the application; the read goes into the ledger.
 """
 
 import datetime
@@ -20,8 +22,10 @@ from exchanges.partners.models import ApplicationShare, PartnerApiKey
 SALT = "partners.pitch-deck"
 
 
-def lifetime() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.PARTNER_PITCH_DECK_LINK_SECONDS)
+def expiry(now: datetime.datetime | None = None) -> datetime.datetime:
+    """When a link made now stops working: the lifetime from the start of this minute."""
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    return now + datetime.timedelta(seconds=settings.PARTNER_PITCH_DECK_LINK_SECONDS)
 
 
 def link(application: Application, key: PartnerApiKey, request) -> dict | None:
@@ -29,25 +33,35 @@ def link(application: Application, key: PartnerApiKey, request) -> dict | None:
     if not application.pitch_deck:
         return None
     name = application.pitch_deck.name
+    expires_at = expiry()
     token = signing.dumps(
-        {"n": name, "a": application.pk, "o": key.organisation_id, "k": key.pk},
+        {
+            "n": name,
+            "a": application.pk,
+            "o": key.organisation_id,
+            "k": key.pk,
+            "e": int(expires_at.timestamp()),
+        },
         salt=SALT,
         compress=True,
     )
     path = private_files.private_storage().url(name)
     return {
         "url": request.build_absolute_uri(f"{path}?{urlencode({'token': token})}"),
-        "expires_at": timezone.now() + lifetime(),
+        "expires_at": expires_at,
     }
 
 
 def accepts(name: str, token: str) -> bool:
     """Whether `token` is a live link to `name` whose organisation still sees its application."""
     try:
-        claims = signing.loads(token, salt=SALT, max_age=lifetime())
+        claims = signing.loads(token[:2000], salt=SALT)
     except signing.BadSignature:
         return False
     if not isinstance(claims, dict) or claims.get("n") != name:
+        return False
+    expires = claims.get("e")
+    if not isinstance(expires, int) or expires <= timezone.now().timestamp():
         return False
     share = (
         ApplicationShare.objects.live()
