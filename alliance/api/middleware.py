@@ -8,12 +8,11 @@ Accept-Language); its times are in UTC (ISO 8601, `Z`). Each GET response gets a
 conditional GET handling.
 """
 
+import datetime
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
-import datetime
-
 from django.utils import timezone, translation
 
 from alliance.api.problems import is_api
