@@ -12,6 +12,7 @@ from alliance.errors import DomainError, show_errors
 from exchanges import queries, rules, services
 from exchanges.forms import ApplicationForm, SubmitForm
 from exchanges.models import Application, State
+from exchanges.partners import queries as partner_queries
 from startups.models import Startup
 
 
@@ -59,6 +60,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": application.answers.select_related("question").order_by(
                 "question__position", "question__pk"
             ),
+            "partner_reads": partner_queries.reads_of(application),
             **queries.owner_actions(application, request.user),
         },
     )

@@ -4,7 +4,7 @@ may see. No staff names, no staff comments, no pending decisions or ranks."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from alliance.api.languages import TranslatedField
+from alliance.api.languages import TranslatedField, TranslatedModelSerializer
 from exchanges.models import Answer, Application, ApplicationEvent, ProgrammeQuestion
 from exchanges.partners import pitch_decks
 from startups.models import Startup
@@ -32,12 +32,12 @@ class StartupSerializer(serializers.ModelSerializer):
         ]
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(TranslatedModelSerializer):
     text = TranslatedField()
 
     class Meta:
         model = ProgrammeQuestion
-        fields = ["id", "text", "kind", "required"]
+        fields = ["id", "text", "kind", "required", "fallback_languages"]
 
 
 class AnswerSerializer(serializers.ModelSerializer):
