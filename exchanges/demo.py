@@ -84,6 +84,16 @@ def make_demo_exchanges(teams: list[Membership]) -> dict[str, int]:
         _application(closed, team, state, staff=staff)
         for team, state in zip(teams, STORY, strict=True)
     ]
+    # The open call is co-organised by Berlin Partner, which nominates Berlin start-ups; a
+    # few teams have applied to it too, so two partners' views can be tried side by side.
+    open_call = programmes["open"]
+    open_call.co_organisers.add(PartnerOrganisation.objects.get(slug="berlin-partner"))
+    applications += [
+        _application(open_call, team, state, staff=staff)
+        for team, state in zip(
+            teams, [State.SUBMITTED, State.IN_REVIEW, State.SHORTLISTED, State.DRAFT], strict=False
+        )
+    ]
     closed.applications_close_at = now - datetime.timedelta(days=5)
     closed.save(update_fields=["applications_close_at"])
     return {"programmes": len(programmes), "applications": len(applications)}
