@@ -16,6 +16,7 @@ from exchanges.models import (
     ProgrammeQuestion,
     Verb,
 )
+from exchanges.partners.models import DataAccess
 
 
 class QuestionInline(TranslationTabularInline):
@@ -90,6 +91,23 @@ class EventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+class DataAccessInline(admin.TabularInline):
+    """Which partner organisation read the application through the API, and which parts."""
+
+    model = DataAccess
+    extra = 0
+    can_delete = False
+    fields = ("day", "organisation", "key", "profile", "answers", "pitch_deck", "last_at")
+    readonly_fields = fields
+    verbose_name_plural = _("read by partner organisations (the data-access ledger)")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation", "key")
 
 
 def _apply(name: str, verb_label: str, call: Callable[[Application, HttpRequest], object]):
@@ -184,7 +202,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
-    inlines = [EventInline]
+    inlines = [EventInline, DataAccessInline]
     actions = [_apply(name, label, call) for name, (label, call) in ACTIONS.items()]
 
     def has_add_permission(self, request) -> bool:

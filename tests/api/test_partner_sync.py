@@ -15,6 +15,7 @@ from exchanges.partners.models import DataAccess, PartnerApiKey
 from exchanges.services import start_review
 from tests.api.conftest import auth, make_key
 from tests.exchanges.conftest import staff_user
+from tests.factories import UserFactory
 from tests.helpers import pdf_bytes
 
 # Each request and each change in its own transaction, as in production: within one
@@ -321,3 +322,18 @@ def test_a_pitch_deck_link_is_bound_to_its_organisation(client, partners, with_d
     paris_view = client.get(f"{FEED}{with_deck.pk}/", **auth(partners.paris_raw))
     assert paris_view.status_code == 404
     assert with_deck.state == State.SUBMITTED
+
+
+def test_staff_see_the_ledger_on_the_applications_admin_page(client, partners):
+    application = partners.tlv_apps[0]
+    client.get(f"{FEED}{application.pk}/", **auth(partners.tlv_raw))
+    admin = UserFactory(is_staff=True, is_superuser=True)
+
+    client.force_login(admin)
+    page = client.get(f"/admin/exchanges/application/{application.pk}/change/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "read by partner organisations (the data-access ledger)" in html.lower()
+    assert "Tel Aviv Global" in html
+    assert 'name="data_accesses-TOTAL_FORMS" value="1"' in html
