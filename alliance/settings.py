@@ -338,7 +338,7 @@ else:
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],  # the nonce: the API docs page's one <style>
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
@@ -407,6 +407,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"ApplicationStateEnum": "exchanges.models.State"},
+    # No request to validator.swagger.io (Swagger UI's default), nor anywhere else.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "alliance.api.schema.document_problems",
+    ],
 }
 # Partner websites embed the open calls: any origin may GET the public endpoints, nothing else.
 CORS_URLS_REGEX = r"^/api/v1/(?!partner/).*$"
