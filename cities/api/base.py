@@ -1,0 +1,74 @@
+"""What every public, read-only endpoint shares (the network's here, the programmes' in
+exchanges.api): list and detail only, `?lang=` checked before anything is read, filters
+and ordering from django-filter whose bad values are a 400, never an empty list."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django_filters import filters
+from django_filters.constants import EMPTY_VALUES
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers, viewsets
+
+from alliance.api.languages import requested_language
+
+BOOLEAN_VALUES = {"true": True, "false": False, "1": True, "0": False}
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false` (also 1 or 0); anything else is an error, not "no filter"."""
+
+    def to_python(self, value):
+        if value in EMPTY_VALUES:
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return BOOLEAN_VALUES[str(value).lower()]
+        except KeyError:
+            raise ValidationError("Use true or false.", code="invalid") from None
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    # django-filter's own BooleanFilter reads an unknown value as "not given".
+    field_class = StrictBooleanField
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """`?ordering=` from a fixed list, with a unique last key so pages never overlap."""
+
+    def __init__(self, *args, tiebreak: str = "pk", **kwargs) -> None:
+        self.tiebreak = tiebreak
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.order_by(*(self.get_ordering_value(param) for param in value), self.tiebreak)
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class PublicPageField(serializers.Field):
+    """The object's page on the portal (in English), as an absolute URL."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.update(source="*", read_only=True)
+        kwargs.setdefault("help_text", "The public page on the portal.")
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance) -> str:
+        url = instance.get_absolute_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class PublicViewSet(viewsets.ReadOnlyModelViewSet):
+    """A public list and detail: no key, throttled per client address (the default)."""
+
+    filter_backends = [DjangoFilterBackend]
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        # An unknown `lang` is a 400 even where no row would show a translated field.
+        requested_language(request)

@@ -1,0 +1,54 @@
+"""The public network lists' filters and orderings; an unknown value is a 400."""
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+
+from cities.api.base import StableOrderingFilter
+from cities.api.serializers import PUBLIC_STATUSES
+from cities.models import City, CooperationAgreement, OrganisationKind, PartnerOrganisation
+
+
+class CityFilter(filters.FilterSet):
+    ordering = StableOrderingFilter(
+        fields=["name_en", "joined_year"], help_text="Order by these fields ('-' for descending)."
+    )
+
+    class Meta:
+        model = City
+        fields: list = []
+
+
+class OrganisationFilter(filters.FilterSet):
+    city = filters.ModelChoiceFilter(
+        queryset=City.objects.all(),
+        to_field_name="slug",
+        help_text="Only organisations in this city (its slug).",
+    )
+    kind = filters.ChoiceFilter(choices=OrganisationKind.choices, help_text="Only of this kind.")
+    ordering = StableOrderingFilter(
+        fields=["name"], help_text="Order by these fields ('-' for descending)."
+    )
+
+    class Meta:
+        model = PartnerOrganisation
+        fields = ["city", "kind"]
+
+
+class AgreementFilter(filters.FilterSet):
+    organisation = filters.ModelChoiceFilter(
+        queryset=PartnerOrganisation.objects.all(),
+        to_field_name="slug",
+        method="filter_organisation",
+        help_text="Only agreements this organisation signed, on either side (its slug).",
+    )
+    status = filters.ChoiceFilter(
+        choices=[(status.value, status.label) for status in PUBLIC_STATUSES],
+        help_text="Only agreements in this status.",
+    )
+
+    class Meta:
+        model = CooperationAgreement
+        fields = ["organisation", "status"]
+
+    def filter_organisation(self, queryset, name, value: str):
+        return queryset.filter(Q(hub_organisation=value) | Q(partner_organisation=value))
