@@ -1,5 +1,6 @@
 """The public network endpoints: cities and organisations by slug, agreements by id."""
 
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
@@ -43,7 +44,14 @@ class CityViewSet(PublicViewSet):
     def get_queryset(self):
         return (
             City.objects.with_figures()
-            .prefetch_related("organisations")
+            .prefetch_related(
+                Prefetch(
+                    "organisations",
+                    queryset=PartnerOrganisation.objects.only("pk", "slug", "city_id").order_by(
+                        "slug"
+                    ),
+                )
+            )
             .order_by("-is_hub", "slug")
         )
 

@@ -37,8 +37,13 @@ class ProgrammeViewSet(PublicViewSet):
 
     def get_queryset(self):
         return public_programmes().prefetch_related(
-            Prefetch("co_organisers", queryset=PartnerOrganisation.objects.only("pk", "slug")),
-            Prefetch("eligible_origin_cities", queryset=City.objects.only("pk", "slug")),
+            Prefetch(
+                "co_organisers",
+                queryset=PartnerOrganisation.objects.only("pk", "slug").order_by("slug"),
+            ),
+            Prefetch(
+                "eligible_origin_cities", queryset=City.objects.only("pk", "slug").order_by("slug")
+            ),
         )
 
     def retrieve(self, request, *args, **kwargs):
