@@ -7,7 +7,7 @@ one a view declared as a plain serializer) and adds the errors every operation c
 
 from http import HTTPStatus
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -126,6 +126,25 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
             "description": "An organisation's key, sent as `Api-Key <key>`; it has scopes "
             "(read, recommend, webhooks). Staff of the Start Alliance issue keys.",
         }
+
+
+class TranslatedSerializerScheme(OpenApiSerializerExtension):
+    """`fallback_languages` comes only with `?lang=`: read-only, yet not always there."""
+
+    target_class = "alliance.api.languages.TranslatedModelSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        # The base class's docstring is about the base class, not the component.
+        if schema.get("description", "").startswith("A model serializer with translated"):
+            del schema["description"]
+        required = [name for name in schema.get("required", []) if name != "fallback_languages"]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+        return schema
 
 
 PUBLIC_ERRORS = (400, 404, 405, 406, 429)

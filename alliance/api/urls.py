@@ -7,6 +7,8 @@ its init script served as a response of its own (`?script`), so the site's CSP h
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from alliance.api import schema  # noqa: F401  (registers the schema's extensions)
+
 urlpatterns = [
     path("v1/", include("cities.api")),
     path("v1/", include("exchanges.api.urls")),
