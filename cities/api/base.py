@@ -8,12 +8,19 @@ from django_filters import filters
 from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.negotiation import DefaultContentNegotiation
 
-from alliance.api.languages import requested_language
+from alliance.api.languages import LANG_PARAMETER, requested_language
+from alliance.api.schema import PUBLIC_ERRORS, problems
 
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 BOOLEAN_VALUES = {"true": True, "false": False, "1": True, "0": False}
 
 
@@ -85,3 +92,38 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         super().initial(request, *args, **kwargs)
         # An unknown `lang` is a 400 even where no row would show a translated field.
         requested_language(request)
+
+
+def slug_parameter(thing: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "slug",
+        OpenApiTypes.STR,
+        OpenApiParameter.PATH,
+        pattern=f"^{SLUG_PATTERN}$",
+        description=f"The {thing}'s `slug`.",
+    )
+
+
+def id_parameter(thing: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {thing}'s `id`."
+    )
+
+
+def documented(
+    serializer, *, lookup: OpenApiParameter, list_summary: str, detail_summary: str, **detail
+):
+    """The schema of a public list and detail: `?lang=`, the lookup and the errors."""
+    return extend_schema_view(
+        list=extend_schema(
+            summary=list_summary,
+            parameters=[LANG_PARAMETER],
+            responses={200: serializer(many=True), **problems(*PUBLIC_ERRORS)},
+        ),
+        retrieve=extend_schema(
+            summary=detail_summary,
+            parameters=[lookup, LANG_PARAMETER],
+            responses={200: serializer, **problems(*PUBLIC_ERRORS)},
+            **detail,
+        ),
+    )

@@ -1,13 +1,10 @@
 """The public network endpoints: cities and organisations by slug, agreements by id."""
 
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 
-from alliance.api.languages import LANG_PARAMETER
-from alliance.api.schema import PUBLIC_ERRORS, problems
 from cities.api import filters
-from cities.api.base import PublicViewSet
+from cities.api.base import SLUG_PATTERN, PublicViewSet, documented, id_parameter, slug_parameter
 from cities.api.serializers import (
     PUBLIC_STATUSES,
     AgreementSerializer,
@@ -17,29 +14,18 @@ from cities.api.serializers import (
 from cities.models import City, CooperationAgreement, PartnerOrganisation
 
 
-def documented(serializer, *, thing: str, things: str, lookup: OpenApiParameter | None = None):
-    """The list and detail operations of a public endpoint, with their errors."""
-    return extend_schema_view(
-        list=extend_schema(
-            summary=f"The {things}",
-            parameters=[LANG_PARAMETER],
-            responses={200: serializer(many=True), **problems(*PUBLIC_ERRORS)},
-        ),
-        retrieve=extend_schema(
-            summary=f"One {thing}",
-            parameters=[*([lookup] if lookup else []), LANG_PARAMETER],
-            responses={200: serializer, **problems(*PUBLIC_ERRORS)},
-        ),
-    )
-
-
-@documented(CitySerializer, thing="member city", things="member cities")
-@extend_schema(tags=["network"])
+@documented(
+    CitySerializer,
+    lookup=slug_parameter("city"),
+    list_summary="The member cities",
+    detail_summary="One member city",
+)
+@extend_schema(tags=["network"], auth=[])
 class CityViewSet(PublicViewSet):
     serializer_class = CitySerializer
     filterset_class = filters.CityFilter
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = SLUG_PATTERN
 
     def get_queryset(self):
         return (
@@ -56,13 +42,18 @@ class CityViewSet(PublicViewSet):
         )
 
 
-@documented(OrganisationSerializer, thing="partner organisation", things="partner organisations")
-@extend_schema(tags=["network"])
+@documented(
+    OrganisationSerializer,
+    lookup=slug_parameter("organisation"),
+    list_summary="The partner organisations",
+    detail_summary="One partner organisation",
+)
+@extend_schema(tags=["network"], auth=[])
 class OrganisationViewSet(PublicViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = filters.OrganisationFilter
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = SLUG_PATTERN
 
     def get_queryset(self):
         return PartnerOrganisation.objects.select_related("city").order_by("name", "pk")
@@ -70,13 +61,11 @@ class OrganisationViewSet(PublicViewSet):
 
 @documented(
     AgreementSerializer,
-    thing="cooperation agreement (public facts only)",
-    things="cooperation agreements, signed or terminated (public facts only)",
-    lookup=OpenApiParameter(
-        "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The agreement's `id`."
-    ),
+    lookup=id_parameter("agreement"),
+    list_summary="The cooperation agreements, signed or terminated (public facts only)",
+    detail_summary="One cooperation agreement (public facts only)",
 )
-@extend_schema(tags=["network"])
+@extend_schema(tags=["network"], auth=[])
 class AgreementViewSet(PublicViewSet):
     serializer_class = AgreementSerializer
     filterset_class = filters.AgreementFilter

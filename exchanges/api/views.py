@@ -2,38 +2,30 @@
 
 from django.db.models import Prefetch
 from django.utils.http import http_date
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from alliance.api.languages import LANG_PARAMETER
-from alliance.api.schema import PUBLIC_ERRORS, problems
-from cities.api.base import PublicViewSet
+from cities.api.base import SLUG_PATTERN, PublicViewSet, documented, slug_parameter
 from cities.models import City, PartnerOrganisation
 from exchanges.api.filters import ProgrammeFilter
 from exchanges.api.serializers import ProgrammeSerializer
 from exchanges.queries import public_programmes
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="The published exchange programmes",
-        parameters=[LANG_PARAMETER],
-        responses={200: ProgrammeSerializer(many=True), **problems(*PUBLIC_ERRORS)},
-    ),
-    retrieve=extend_schema(
-        summary="One published exchange programme",
-        description="`Last-Modified` is the programme's last change; `If-Modified-Since` "
-        "and `If-None-Match` answer 304 when nothing changed.",
-        parameters=[LANG_PARAMETER],
-        responses={200: ProgrammeSerializer, **problems(*PUBLIC_ERRORS)},
-    ),
+@documented(
+    ProgrammeSerializer,
+    lookup=slug_parameter("programme"),
+    list_summary="The published exchange programmes",
+    detail_summary="One published exchange programme",
+    description="`Last-Modified` is the programme's last change; `If-Modified-Since` and "
+    "`If-None-Match` answer 304 when nothing changed.",
 )
-@extend_schema(tags=["programmes"])
+@extend_schema(tags=["programmes"], auth=[])
 class ProgrammeViewSet(PublicViewSet):
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilter
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = SLUG_PATTERN
 
     def get_queryset(self):
         return public_programmes().prefetch_related(
