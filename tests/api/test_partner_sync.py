@@ -137,6 +137,7 @@ def test_updated_since_starts_at_that_time(client, partners):
         {"updated_since": "yesterday"},
         {"page_size": "0"},
         {"page_size": "101"},
+        {"page_size": "²"},
         {"state": "draft"},
         {"state": "nonsense"},
     ],

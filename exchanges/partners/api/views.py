@@ -34,6 +34,7 @@ from exchanges.partners import feed, ledger
 from exchanges.partners.api import cursor
 from exchanges.partners.api.auth import HasScope, PartnerKeyAuthentication
 from exchanges.partners.api.serializers import ApplicationSerializer, TombstoneSerializer
+from exchanges.partners.api.throttling import PartnerKeyThrottle
 from exchanges.partners.models import ApplicationShare, Scope
 
 FEED_PARAMETERS = [
@@ -62,7 +63,7 @@ FEED_PARAMETERS = [
     ),
     OpenApiParameter(
         "page_size",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": settings.PARTNER_PAGE_SIZE},
         description=f"Rows per page, 1 to {settings.PARTNER_PAGE_SIZE} (the default).",
     ),
     LANG_PARAMETER,
@@ -92,7 +93,7 @@ def _page_size(request) -> int:
     raw = request.query_params.get("page_size")
     if raw is None:
         return settings.PARTNER_PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= settings.PARTNER_PAGE_SIZE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= settings.PARTNER_PAGE_SIZE:
         raise ValidationError(
             {"page_size": [f"A whole number from 1 to {settings.PARTNER_PAGE_SIZE}."]}
         )
@@ -115,6 +116,7 @@ def _updated_since(request) -> datetime.datetime | None:
 class PartnerView(GenericAPIView):
     authentication_classes = [PartnerKeyAuthentication]
     permission_classes = [HasScope]
+    throttle_classes = [PartnerKeyThrottle]
     required_scope = Scope.READ
     serializer_class = ApplicationSerializer
     filter_backends: list = []
