@@ -147,6 +147,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     }
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production mode needs a PostgreSQL DATABASE_URL.")
+if PRODUCTION:
+    # A transaction left open holds back the partner feed's visibility horizon
+    # (exchanges/partners/feed.py): the server ends any of ours idle for this long.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c idle_in_transaction_session_timeout="
+        f"{env.int('DATABASE_IDLE_TRANSACTION_SECONDS', default=60) * 1000}"
+    )
 
 
 def redis_db_url(url: str, index: int) -> str:

@@ -115,7 +115,10 @@ def test_production_uses_postgres_pool_redis_smtp_and_csp():
     assert values == {
         "debug": False,
         "engine": "django.db.backends.postgresql",
-        "options": {"pool": {"min_size": 2, "max_size": 10, "timeout": 10}},
+        "options": {
+            "pool": {"min_size": 2, "max_size": 10, "timeout": 10},
+            "options": "-c idle_in_transaction_session_timeout=60000",
+        },
         "conn_max_age": 0,
         "health_checks": True,
         "proxies": [1, 1, 1],
