@@ -43,6 +43,22 @@ class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class SlugFilter(filters.ModelChoiceFilter):
+    """An object named by its slug; an unknown slug is a 400 ("Select a valid choice")."""
+
+    def __init__(self, *args, help_text: str, **kwargs) -> None:
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, help_text=help_text, **kwargs)
+        # The slug's syntax in the schema (a schema override carries its own description).
+        extend_schema_field(
+            {
+                "type": "string",
+                "pattern": f"^{SLUG_PATTERN}$",
+                "description": f"{help_text} An unknown slug is a 400.",
+            }
+        )(self)
+
+
 class StableOrderingFilter(filters.OrderingFilter):
     """`?ordering=` from a fixed list, with a unique last key so pages never overlap."""
 

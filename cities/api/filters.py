@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
-from cities.api.base import StableOrderingFilter
+from cities.api.base import SlugFilter, StableOrderingFilter
 from cities.api.serializers import PUBLIC_STATUSES
 from cities.models import City, CooperationAgreement, OrganisationKind, PartnerOrganisation
 
@@ -19,9 +19,8 @@ class CityFilter(filters.FilterSet):
 
 
 class OrganisationFilter(filters.FilterSet):
-    city = filters.ModelChoiceFilter(
+    city = SlugFilter(
         queryset=City.objects.all(),
-        to_field_name="slug",
         help_text="Only organisations in this city (its slug).",
     )
     kind = filters.ChoiceFilter(choices=OrganisationKind.choices, help_text="Only of this kind.")
@@ -35,9 +34,9 @@ class OrganisationFilter(filters.FilterSet):
 
 
 class AgreementFilter(filters.FilterSet):
-    organisation = filters.ModelChoiceFilter(
+    organisation = SlugFilter(
         queryset=PartnerOrganisation.objects.all(),
-        to_field_name="slug",
+        field_name="partner_organisation",
         method="filter_organisation",
         help_text="Only agreements this organisation signed, on either side (its slug).",
     )

@@ -51,8 +51,16 @@ class CitySerializer(TranslatedModelSerializer):
         read_only_fields = fields
 
 
+class OptionalURLField(serializers.URLField):
+    """A URL the model stores as "" when there is none: null here, never an empty string."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class OrganisationSerializer(TranslatedModelSerializer):
     city = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    website = OptionalURLField(read_only=True, allow_null=True)
     description = TranslatedField()
     url = PublicPageField()
 

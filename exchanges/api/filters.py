@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
-from cities.api.base import StableOrderingFilter, StrictBooleanFilter
+from cities.api.base import SlugFilter, StableOrderingFilter, StrictBooleanFilter
 from cities.models import City
 from exchanges.models import ExchangeProgramme, ProgrammeFormat
 from exchanges.queries import filter_programmes
@@ -11,14 +11,13 @@ from startups.models import Sector
 
 
 class ProgrammeFilter(filters.FilterSet):
-    host_city = filters.ModelChoiceFilter(
+    host_city = SlugFilter(
         queryset=City.objects.all(),
-        to_field_name="slug",
         help_text="Only programmes hosted in this city (its slug).",
     )
-    origin_city = filters.ModelChoiceFilter(
+    origin_city = SlugFilter(
         queryset=City.objects.all(),
-        to_field_name="slug",
+        field_name="eligible_origin_cities",
         method="filter_origin_city",
         help_text="Only programmes open to start-ups from this city (its slug), including "
         "those open to every city.",

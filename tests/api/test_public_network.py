@@ -285,7 +285,7 @@ def test_organisation_detail_shows_no_contacts(client):
         "name": "Warsaw Hub",
         "city": "warsaw",
         "kind": "incubator_accelerator",
-        "website": "",
+        "website": None,
         "is_hub_operator": False,
         "description": texts(en="The city's incubator.", de="Der Inkubator der Stadt."),
         "url": "http://testserver/en/organisations/warsaw-hub/",
