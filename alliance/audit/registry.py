@@ -40,6 +40,8 @@ AUDITED: tuple[Audited, ...] = (
         "accounts.user", exclude=("password", "last_login"), m2m=("groups", "user_permissions")
     ),
     Audited("mail.emailtemplate"),
+    # Never the key's hash (nor the library's old id, "prefix.hash"); use is no staff write.
+    Audited("partners.partnerapikey", exclude=("id", "hashed_key", "last_used_at")),
 )
 
 

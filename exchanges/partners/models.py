@@ -81,6 +81,13 @@ class PartnerApiKey(AbstractAPIKey):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and self.prefix:
+            # The library's id is "prefix.hash"; the id shows in admin URLs, the audit log
+            # and pitch-deck links, so it is the prefix alone, never derived from the hash.
+            self.id = self.prefix
+        super().save(*args, **kwargs)
+
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
 

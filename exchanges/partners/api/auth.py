@@ -7,6 +7,7 @@ active cooperation agreement, is a 401; a key without the endpoint's scope is a 
 
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 from rest_framework_api_key.permissions import KeyParser
@@ -52,11 +53,11 @@ def _note_use(key: PartnerApiKey) -> None:
     now = timezone.now()
     if key.last_used_at is not None and now - key.last_used_at < LAST_USE_INTERVAL:
         return
-    # Conditional, so two requests in the same minute write once.
+    # Conditional, so two requests in the same minute write once; one statement either way.
     stale = now - LAST_USE_INTERVAL
-    PartnerApiKey.objects.filter(pk=key.pk).filter(last_used_at__isnull=True).update(
-        last_used_at=now
-    ) or PartnerApiKey.objects.filter(pk=key.pk, last_used_at__lt=stale).update(last_used_at=now)
+    PartnerApiKey.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=key.pk
+    ).update(last_used_at=now)
     key.last_used_at = now
 
 
