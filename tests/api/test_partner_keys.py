@@ -5,11 +5,13 @@ import datetime
 import hashlib
 import io
 import json
+import time
 
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -537,3 +539,17 @@ def test_the_partner_throttle_is_per_key_at_the_configured_rate(partners):
     assert throttle.get_cache_key(Asked(partners.paris_key), None) == (
         f"throttle_partner_key:{partners.paris_key.prefix}"
     )
+
+
+def test_a_key_that_used_up_its_rate_is_a_429_while_the_other_key_works(client, partners):
+    _second, second_raw = make_key(partners.tel_aviv, name="rotation")
+    # 600 requests in the last minute, as the throttle records them.
+    cache.set(f"throttle_partner_key:{partners.tlv_key.pk}", [time.time()] * 600, 60)
+
+    limited = client.get(FEED, **auth(partners.tlv_raw))
+    other = client.get(FEED, **auth(second_raw))
+
+    assert limited.status_code == 429
+    assert limited["Content-Type"] == "application/problem+json"
+    assert 1 <= int(limited["Retry-After"]) <= 60
+    assert other.status_code == 200
