@@ -234,11 +234,10 @@ def test_list_has_no_last_modified(client, vienna):
 @pytest.fixture
 def two_a_minute(monkeypatch):
     # DRF binds the rates to the class at import; the settings fixture would not reach them.
-    monkeypatch.setattr(
-        ClientAddressThrottle,
-        "THROTTLE_RATES",
-        {**ClientAddressThrottle.THROTTLE_RATES, "public": "2/minute"},
-    )
+    rates = {**ClientAddressThrottle.THROTTLE_RATES, "public": "2/minute"}
+    monkeypatch.setattr(ClientAddressThrottle, "THROTTLE_RATES", rates)
+    # A stopped clock, so the wait is a whole minute however slow the machine.
+    monkeypatch.setattr(ClientAddressThrottle, "timer", staticmethod(lambda: 1_800_000_000.0))
 
 
 THROTTLED = {
