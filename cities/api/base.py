@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django_filters import filters
 from django_filters.constants import EMPTY_VALUES
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -57,6 +57,21 @@ class SlugFilter(filters.ModelChoiceFilter):
                 "description": f"{help_text} An unknown slug is a 400.",
             }
         )(self)
+
+
+class PublicFilterSet(FilterSet):
+    """Filters where a parameter given with no value is a 400, as the schema says, not
+    "no filter" (an empty `ordering` is an empty list, which the schema allows)."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, declared in self.filters.items():
+            if isinstance(declared, filters.OrderingFilter) or name not in self.data:
+                continue
+            if self.data.get(name) == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid
 
 
 class StableOrderingFilter(filters.OrderingFilter):

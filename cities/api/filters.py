@@ -3,12 +3,12 @@
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
-from cities.api.base import SlugFilter, StableOrderingFilter
+from cities.api.base import PublicFilterSet, SlugFilter, StableOrderingFilter
 from cities.api.serializers import PUBLIC_STATUSES
 from cities.models import City, CooperationAgreement, OrganisationKind, PartnerOrganisation
 
 
-class CityFilter(filters.FilterSet):
+class CityFilter(PublicFilterSet):
     ordering = StableOrderingFilter(
         fields=["name_en", "joined_year"], help_text="Order by these fields ('-' for descending)."
     )
@@ -18,7 +18,7 @@ class CityFilter(filters.FilterSet):
         fields: list = []
 
 
-class OrganisationFilter(filters.FilterSet):
+class OrganisationFilter(PublicFilterSet):
     city = SlugFilter(
         queryset=City.objects.all(),
         help_text="Only organisations in this city (its slug).",
@@ -33,7 +33,7 @@ class OrganisationFilter(filters.FilterSet):
         fields = ["city", "kind"]
 
 
-class AgreementFilter(filters.FilterSet):
+class AgreementFilter(PublicFilterSet):
     organisation = SlugFilter(
         queryset=PartnerOrganisation.objects.all(),
         field_name="partner_organisation",

@@ -3,14 +3,14 @@
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
-from cities.api.base import SlugFilter, StableOrderingFilter, StrictBooleanFilter
+from cities.api.base import PublicFilterSet, SlugFilter, StableOrderingFilter, StrictBooleanFilter
 from cities.models import City
 from exchanges.models import ExchangeProgramme, ProgrammeFormat
 from exchanges.queries import filter_programmes
 from startups.models import Sector
 
 
-class ProgrammeFilter(filters.FilterSet):
+class ProgrammeFilter(PublicFilterSet):
     host_city = SlugFilter(
         queryset=City.objects.all(),
         help_text="Only programmes hosted in this city (its slug).",
