@@ -4,6 +4,7 @@ and ordering from django-filter whose bad values are a 400, never an empty list.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django_filters import filters
 from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
@@ -43,20 +44,28 @@ class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class SlugFilter(filters.ModelChoiceFilter):
-    """An object named by its slug; an unknown slug is a 400 ("Select a valid choice")."""
+class SlugFilter(filters.CharFilter):
+    """An object named by its slug: an unknown slug matches nothing (an empty list), a value
+    that is not a slug at all is a 400."""
 
     def __init__(self, *args, help_text: str, **kwargs) -> None:
-        kwargs.setdefault("to_field_name", "slug")
+        if "method" not in kwargs and "field_name" in kwargs:
+            kwargs["field_name"] = f"{kwargs['field_name']}__slug"
+        kwargs["validators"] = [RegexValidator(f"^{SLUG_PATTERN}$", "Not a slug.")]
         super().__init__(*args, help_text=help_text, **kwargs)
         # The slug's syntax in the schema (a schema override carries its own description).
         extend_schema_field(
             {
                 "type": "string",
                 "pattern": f"^{SLUG_PATTERN}$",
-                "description": f"{help_text} An unknown slug is a 400.",
+                "description": f"{help_text} An unknown slug matches nothing.",
             }
         )(self)
+
+    def filter(self, qs, value):
+        if self.field_name and not self.field_name.endswith("__slug") and not self.method:
+            self.field_name = f"{self.field_name}__slug"  # declared without field_name
+        return super().filter(qs, value)
 
 
 class PublicFilterSet(FilterSet):

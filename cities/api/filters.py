@@ -20,7 +20,6 @@ class CityFilter(PublicFilterSet):
 
 class OrganisationFilter(PublicFilterSet):
     city = SlugFilter(
-        queryset=City.objects.all(),
         help_text="Only organisations in this city (its slug).",
     )
     kind = filters.ChoiceFilter(choices=OrganisationKind.choices, help_text="Only of this kind.")
@@ -35,8 +34,6 @@ class OrganisationFilter(PublicFilterSet):
 
 class AgreementFilter(PublicFilterSet):
     organisation = SlugFilter(
-        queryset=PartnerOrganisation.objects.all(),
-        field_name="partner_organisation",
         method="filter_organisation",
         help_text="Only agreements this organisation signed, on either side (its slug).",
     )
@@ -50,4 +47,6 @@ class AgreementFilter(PublicFilterSet):
         fields = ["organisation", "status"]
 
     def filter_organisation(self, queryset, name, value: str):
-        return queryset.filter(Q(hub_organisation=value) | Q(partner_organisation=value))
+        return queryset.filter(
+            Q(hub_organisation__slug=value) | Q(partner_organisation__slug=value)
+        )

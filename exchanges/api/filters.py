@@ -4,7 +4,6 @@ from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
 from cities.api.base import PublicFilterSet, SlugFilter, StableOrderingFilter, StrictBooleanFilter
-from cities.models import City
 from exchanges.models import ExchangeProgramme, ProgrammeFormat
 from exchanges.queries import filter_programmes
 from startups.models import Sector
@@ -12,12 +11,9 @@ from startups.models import Sector
 
 class ProgrammeFilter(PublicFilterSet):
     host_city = SlugFilter(
-        queryset=City.objects.all(),
         help_text="Only programmes hosted in this city (its slug).",
     )
     origin_city = SlugFilter(
-        queryset=City.objects.all(),
-        field_name="eligible_origin_cities",
         method="filter_origin_city",
         help_text="Only programmes open to start-ups from this city (its slug), including "
         "those open to every city.",
@@ -47,7 +43,7 @@ class ProgrammeFilter(PublicFilterSet):
         # No eligible origin cities admits every city (exchanges.rules.eligibility_problems).
         eligible = ExchangeProgramme.eligible_origin_cities.through.objects
         return queryset.filter(
-            Q(pk__in=eligible.filter(city=value).values("exchangeprogramme_id"))
+            Q(pk__in=eligible.filter(city__slug=value).values("exchangeprogramme_id"))
             | ~Exists(eligible.filter(exchangeprogramme_id=OuterRef("pk")))
         )
 
