@@ -93,8 +93,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "alliance.api.middleware.ApiMiddleware",  # /api/: English, UTC, ETags and 304s
     "django.middleware.locale.LocaleMiddleware",
-    "alliance.api.middleware.ApiMiddleware",  # /api/: English, ETags and 304s
     "alliance.middleware.RequestSizeLimitMiddleware",
     "alliance.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -396,6 +396,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "alliance.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "alliance.api.problems.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,  # `?format=` is the programmes' filter, not a renderer
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "NUM_PROXIES": NUM_PROXIES,
     "DATETIME_FORMAT": "iso-8601",

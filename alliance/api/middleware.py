@@ -11,6 +11,7 @@ conditional GET handling.
 import datetime
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils import timezone, translation
@@ -26,9 +27,11 @@ class ApiMiddleware(ConditionalGetMiddleware):
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_api(request):
             return self.get_response(request)
+        # Placed before LocaleMiddleware: with no preference to read, it activates English.
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
         translation.activate("en")
         timezone.activate(datetime.UTC)
-        request.LANGUAGE_CODE = "en"
         try:
             response = self.get_response(request)
         finally:
