@@ -53,6 +53,24 @@ def _column(field: str, language: str) -> str:
     return build_localized_fieldname(field, language)
 
 
+def columns(field: str) -> dict[str, str]:
+    """Content language → the model column of translated `field` (`name_zh_hans`, …)."""
+    return {code: _column(field, code) for code in CONTENT_LANGUAGES}
+
+
+def in_language(values: dict[str, str | None], language: str | None):
+    """(what the API shows, the language it fell back to or None) for one translated text.
+
+    `values` maps every content language to its text (empty as None); without a language,
+    the API shows them all."""
+    if language is None:
+        return values, None
+    value = values[language]
+    if value is None and values[FALLBACK_LANGUAGE] is not None:
+        return values[FALLBACK_LANGUAGE], FALLBACK_LANGUAGE
+    return value, None
+
+
 ALL_LANGUAGES_SCHEMA = {
     "type": "object",
     "description": "The text in every content language; null where it is not translated.",
@@ -79,15 +97,12 @@ class TranslatedField(serializers.Field):
     def to_representation(self, instance):
         language = requested_language(self.context.get("request"))
         values = {
-            code: getattr(instance, _column(self.field_name, code)) or None
-            for code in CONTENT_LANGUAGES
+            code: getattr(instance, column) or None
+            for code, column in columns(self.field_name).items()
         }
-        if language is None:
-            return values
-        value = values[language]
-        if value is None and values[FALLBACK_LANGUAGE] is not None:
-            self.parent._fallbacks[self.field_name] = FALLBACK_LANGUAGE
-            return values[FALLBACK_LANGUAGE]
+        value, fallback = in_language(values, language)
+        if fallback:
+            self.parent._fallbacks[self.field_name] = fallback
         return value
 
 

@@ -15,7 +15,7 @@ from django.core import signing
 from django.utils import timezone
 
 from alliance import private_files
-from exchanges.models import Application
+from alliance.api.formats import iso
 from exchanges.partners import ledger
 from exchanges.partners.models import ApplicationShare, PartnerApiKey
 
@@ -28,16 +28,13 @@ def expiry(now: datetime.datetime | None = None) -> datetime.datetime:
     return now + datetime.timedelta(seconds=settings.PARTNER_PITCH_DECK_LINK_SECONDS)
 
 
-def link(application: Application, key: PartnerApiKey, request) -> dict | None:
-    """`{"url", "expires_at"}` for the application's pitch deck, or None without one."""
-    if not application.pitch_deck:
-        return None
-    name = application.pitch_deck.name
+def link(name: str, application_id: int, key: PartnerApiKey, request) -> dict:
+    """`{"url", "expires_at"}` of the pitch deck `name` of an application, for `key`."""
     expires_at = expiry()
     token = signing.dumps(
         {
             "n": name,
-            "a": application.pk,
+            "a": application_id,
             "o": key.organisation_id,
             "k": key.pk,
             "e": int(expires_at.timestamp()),
@@ -48,7 +45,7 @@ def link(application: Application, key: PartnerApiKey, request) -> dict | None:
     path = private_files.private_storage().url(name)
     return {
         "url": request.build_absolute_uri(f"{path}?{urlencode({'token': token})}"),
-        "expires_at": expires_at,
+        "expires_at": iso(expires_at),
     }
 
 

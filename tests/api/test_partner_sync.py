@@ -207,10 +207,10 @@ def test_a_list_page_takes_the_same_queries_for_2_rows_as_for_100(
     client, partners, django_assert_num_queries
 ):
     client.get(FEED, **auth(partners.tlv_raw))  # the key's last use is written once a minute
-    # key, feed rows with start-up and programme, answers, history, ledger
-    with django_assert_num_queries(5):
+    # key, feed rows with start-up and programme, answers, their questions, history, ledger
+    with django_assert_num_queries(6):
         small = client.get(FEED, {"page_size": 2}, **auth(partners.tlv_raw))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         full = client.get(FEED, {"page_size": 100}, **auth(partners.tlv_raw))
     assert len(small.json()["results"]) == 2
     assert len(full.json()["results"]) == 3

@@ -1,5 +1,9 @@
 """Applications as a partner organisation sees them, and the tombstones of those it no longer
-may see. No staff names, no staff comments, no pending decisions or ranks."""
+may see. No staff names, no staff comments, no pending decisions or ranks.
+
+These declare the representation (the schema and the docs are made from them); the list
+and the detail build it with `pages.Page`, and a test holds both to the same fields.
+"""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -107,8 +111,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PitchDeckSerializer(allow_null=True))
     def get_pitch_deck(self, application):
-        link = pitch_decks.link(application, self.context["key"], self.context["request"])
-        return PitchDeckSerializer(link).data if link else None
+        if not application.pitch_deck:
+            return None
+        key, request = self.context["key"], self.context["request"]
+        return pitch_decks.link(application.pitch_deck.name, application.pk, key, request)
 
 
 class TombstoneSerializer(serializers.Serializer):

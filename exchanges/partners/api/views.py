@@ -11,7 +11,7 @@ per page.
 import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
@@ -27,12 +27,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from alliance.api.languages import LANG_PARAMETER
+from alliance.api.languages import LANG_PARAMETER, requested_language
 from alliance.api.schema import PARTNER_ERRORS, problems
-from exchanges.models import Answer, ApplicationEvent, State
+from exchanges.models import State
 from exchanges.partners import feed, ledger
-from exchanges.partners.api import cursor
+from exchanges.partners.api import cursor, pages
 from exchanges.partners.api.auth import HasScope, PartnerKeyAuthentication
+from exchanges.partners.api.pages import Page
 from exchanges.partners.api.serializers import ApplicationSerializer, TombstoneSerializer
 from exchanges.partners.api.throttling import PartnerKeyThrottle
 from exchanges.partners.models import ApplicationShare, Scope
@@ -131,24 +132,14 @@ class PartnerView(GenericAPIView):
         return response
 
     def shares(self):
-        """The key's organisation's feed rows with what an application's page shows."""
-        return (
-            ApplicationShare.objects.filter(organisation_id=self.request.auth.organisation_id)
-            .select_related("application__startup__city", "application__programme")
-            .prefetch_related(
-                Prefetch(
-                    "application__answers",
-                    queryset=Answer.objects.select_related("question").order_by(
-                        "question__position", "question_id"
-                    ),
-                ),
-                Prefetch(
-                    "application__events",
-                    queryset=ApplicationEvent.objects.only(
-                        "application_id", "at", "verb", "from_state", "to_state"
-                    ).order_by("at", "pk"),
-                ),
-            )
+        """The feed rows of the key's organisation."""
+        return ApplicationShare.objects.filter(organisation_id=self.request.auth.organisation_id)
+
+    def page(self) -> Page:
+        return Page(
+            key=self.request.auth,
+            request=self.request,
+            language=requested_language(self.request),
         )
 
 
@@ -175,21 +166,15 @@ class ApplicationList(PartnerView):
             if since is not None:
                 rows = rows.filter(changed_at__gte=since)
         rows = self._filtered(rows, request)
-        page = list(rows.order_by("position", "application_ref")[: size + 1])
+        builder = self.page()  # checks `lang` before any row is read
+        page = pages.rows(rows.order_by("position", "application_ref")[: size + 1])
         more = len(page) > size
         page = page[:size]
-        live = [share.application for share in page if share.removed_at is None]
-        ledger.record(
-            request.auth, [application.pk for application in live], profile=True, answers=True
-        )
-        context = self.get_serializer_context()
-        results = [
-            TombstoneSerializer(share).data
-            if share.removed_at is not None
-            else ApplicationSerializer(share.application, context=context).data
-            for share in page
-        ]
-        token = cursor.encode(page[-1].position, page[-1].application_ref) if page else after
+        results = builder.build(page)
+        live = [row["application_id"] for row in page if row["removed_at"] is None]
+        ledger.record(request.auth, live, profile=True, answers=True)
+        last = page[-1] if page else None
+        token = cursor.encode(last["position"], last["application_ref"]) if last else after
         next_url = None
         if more:
             query = request.query_params.copy()
@@ -230,11 +215,11 @@ class ApplicationDetail(PartnerView):
         responses={200: ApplicationSerializer, **problems(*PARTNER_ERRORS)},
     )
     def get(self, request, application_id: int):
-        share = self.shares().live().filter(application_ref=application_id).first()
-        if share is None:
+        builder = self.page()
+        found = pages.rows(self.shares().live().filter(application_ref=application_id)[:1])
+        if not found:
             raise Http404
-        ledger.record(request.auth, [share.application_id], profile=True, answers=True)
-        data = ApplicationSerializer(share.application, context=self.get_serializer_context())
-        response = Response(data.data)
-        response["Last-Modified"] = http_date(share.changed_at.timestamp())
+        ledger.record(request.auth, [found[0]["application_id"]], profile=True, answers=True)
+        response = Response(builder.build(found)[0])
+        response["Last-Modified"] = http_date(found[0]["changed_at"].timestamp())
         return response
