@@ -25,6 +25,9 @@ REGISTERED = {
     "cities.partnerorganisation",
     "exchanges.application",
     "exchanges.exchangeprogramme",
+    "partners.applicationshare",
+    "partners.dataaccess",
+    "partners.partnerapikey",
     "startups.startup",
 }
 

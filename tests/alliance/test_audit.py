@@ -110,6 +110,7 @@ def test_the_audited_models_are_these_and_not_the_outbox():
         "exchanges.application",
         "exchanges.review",
         "exchanges.recommendation",
+        "partners.partnerapikey",
         "accounts.user",
         EMAIL_TEMPLATE,
     }
