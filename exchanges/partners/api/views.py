@@ -41,7 +41,7 @@ from exchanges.partners.models import ApplicationShare, Scope
 FEED_PARAMETERS = [
     OpenApiParameter(
         "cursor",
-        OpenApiTypes.STR,
+        {"type": "string", "pattern": cursor.PATTERN},
         description="Continue after the page that gave this cursor (from `cursor` or `next`). "
         "It supersedes `updated_since`.",
     ),
@@ -154,6 +154,7 @@ class ApplicationList(PartnerView):
     def get(self, request):
         size = _page_size(request)
         rows = self.shares().filter(feed.visible())
+        since = _updated_since(request)  # checked even where the cursor supersedes it
         after = request.query_params.get("cursor")
         if after is not None:
             position, ref = cursor.decode(after)
@@ -161,10 +162,8 @@ class ApplicationList(PartnerView):
                 Q(position__gte=position)
                 & (Q(position__gt=position) | Q(position=position, application_ref__gt=ref))
             )
-        else:
-            since = _updated_since(request)
-            if since is not None:
-                rows = rows.filter(changed_at__gte=since)
+        elif since is not None:
+            rows = rows.filter(changed_at__gte=since)
         rows = self._filtered(rows, request)
         builder = self.page()  # checks `lang` before any row is read
         page = pages.rows(rows.order_by("position", "application_ref")[: size + 1])
