@@ -7,9 +7,10 @@ Each size runs in its own process on its own database, seeded once by bench/seed
 middle of Tel Aviv Global's feed (the cursor deep in the data, not page 1), following each
 page's cursor, through the whole Django stack in-process (a WSGI call with every
 middleware, the Api-Key authentication, the throttle in Redis, the connection pool). The
-floor walks the same pages in the same run with the same five statements (the key, the
-page with its joins, the answers, the history, the ledger's upsert) over psycopg and
-writes the same JSON with orjson, no Django; the harness checks the two bodies are equal.
+floor walks the same pages in the same run with the same six statements as the view (the
+key, the feed rows with their joins, the answers, their questions, the history, the
+ledger's upsert) over psycopg and writes the same JSON with orjson, no Django; the harness
+checks the two bodies are equal and that both sent as many statements.
 Rounds alternate between the two; the medians are reported. Also measured: the public
 programme list (/api/v1/programmes/), when it exists.
 
@@ -32,7 +33,7 @@ import sys
 import time
 import zlib
 from pathlib import Path
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 import orjson
 import psycopg
@@ -158,7 +159,14 @@ def measure(name: str, size: int) -> dict:
             raise RuntimeError(f"{status}: {body[:300]!r}")
         return body
 
-    floor = Floor(seeded.url, key, settings.SECRET_KEY, f"http://{HOST}")
+    floor = Floor(
+        seeded.url,
+        key,
+        settings.SECRET_KEY,
+        f"http://{HOST}",
+        link_seconds=settings.PARTNER_PITCH_DECK_LINK_SECONDS,
+        codec=cursor,
+    )
 
     def walk(page, pages: int) -> float:
         token = start
@@ -170,9 +178,15 @@ def measure(name: str, size: int) -> dict:
     truncate = "TRUNCATE partners_dataaccess"  # so that each walk writes the same rows
     walk(django_page, 10)
     walk(floor.page, 10)
-    same = comparable(django_page(start)) == comparable(floor.page(start))
+    with CaptureQueriesContext(connection) as captured:
+        body = django_page(start)
+    same = comparable(body) == comparable(floor.page(start))
     if not same:
         raise RuntimeError("the floor's page differs from Django's")
+    if floor.statements != len(captured.captured_queries):
+        raise RuntimeError(
+            f"the floor sent {floor.statements} statements, Django {len(captured.captured_queries)}"
+        )
     django_times, floor_times = [], []
     for _ in range(ROUNDS):
         floor.conn.execute(truncate)
@@ -274,10 +288,20 @@ def explain(url: str, statements: list[str]) -> list[str]:
     return scans
 
 
-# The floor: the same statements and the same JSON, with psycopg and orjson only.
+# The floor: the same statements and the same JSON, with psycopg and orjson only. The
+# statements are the view's (exchanges/partners/api/views.py, pages.py, auth.py, ledger.py)
+# as CaptureQueriesContext shows them; the JSON is the one pages.Page builds.
 
-LANGUAGES = ["en", "de", "fr", "he", "zh_hans", "pl", "ar"]
+LANGUAGES = ["en", "de", "fr", "he", "zh-hans", "pl", "ar"]  # MODELTRANSLATION_LANGUAGES
+FALLBACK_LANGUAGE = "en"
 B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+LAST_USE_INTERVAL = datetime.timedelta(minutes=1)  # auth.LAST_USE_INTERVAL
+URL_SAFE = "/~:@!$&'()*+,;="  # what reverse() leaves unquoted in a path
+
+
+def _select(table: str, columns: list[str]) -> str:
+    return ", ".join(f'"{table}"."{c}" AS "{c}"' for c in columns)
+
 
 KEY_SQL = """SELECT {key}, {organisation} FROM "partners_partnerapikey" INNER JOIN
 "cities_partnerorganisation" ON ("partners_partnerapikey"."organisation_id" =
@@ -294,7 +318,85 @@ EXISTS(SELECT 1 AS "a" FROM "cities_cooperationagreement" "U0" WHERE ("U0"."stat
 "partners_partnerapikey"."prefix" = %(prefix)s) ORDER BY "partners_partnerapikey"."created"
 DESC LIMIT 1"""
 
-PAGE_SQL = """SELECT {share}, {application}, {programme}, {startup}, {city}
+# auth._note_use: only when last_used_at is a minute old, so not on most pages.
+LAST_USE_SQL = """UPDATE "partners_partnerapikey" SET "last_used_at" = %(now)s
+WHERE (("partners_partnerapikey"."last_used_at" IS NULL
+        OR "partners_partnerapikey"."last_used_at" < %(stale)s)
+       AND "partners_partnerapikey"."id" = %(id)s)"""
+
+# pages.ROW_FIELDS, in its order: (table, column, the values() name).
+ROW_COLUMNS = (
+    [
+        ("partners_applicationshare", c, c)
+        for c in ["application_ref", "application_id", "position", "changed_at", "removed_at"]
+    ]
+    + [
+        ("exchanges_application", c, f"application__{c}")
+        for c in [
+            "state",
+            "motivation",
+            "goals",
+            "needs",
+            "pitch_deck",
+            "consent_at",
+            "consent_text",
+            "submitted_at",
+            "decided_at",
+            "confirm_by",
+            "updated_at",
+            "programme_id",
+        ]
+    ]
+    + [("exchanges_exchangeprogramme", "slug", "application__programme__slug")]
+    + [
+        ("startups_startup", c, f"application__startup__{c}")
+        for c in [
+            "name",
+            "slug",
+            "other_city",
+            "country",
+            "founded_year",
+            "founded_month",
+            "website",
+            "sector",
+            "stage",
+            "product_launched",
+            "team_size",
+            "pitch",
+        ]
+    ]
+    + [("cities_city", "slug", "application__startup__city__slug")]
+)
+ROW = {name: k for k, (_table, _column, name) in enumerate(ROW_COLUMNS)}
+ROW_SELECT = ", ".join(f'"{table}"."{c}" AS "{name}"' for table, c, name in ROW_COLUMNS)
+# pages.STARTUP_FIELDS → the row's column.
+STARTUP = [
+    (
+        field,
+        ROW[
+            "application__startup__city__slug"
+            if field == "city"
+            else f"application__startup__{field}"
+        ],
+    )
+    for field in [
+        "name",
+        "slug",
+        "city",
+        "other_city",
+        "country",
+        "founded_year",
+        "founded_month",
+        "website",
+        "sector",
+        "stage",
+        "product_launched",
+        "team_size",
+        "pitch",
+    ]
+]
+
+PAGE_SQL = """SELECT {columns}
 FROM "partners_applicationshare"
 LEFT OUTER JOIN "exchanges_application"
   ON ("partners_applicationshare"."application_id" = "exchanges_application"."id")
@@ -311,21 +413,33 @@ WHERE ("partners_applicationshare"."organisation_id" = %(organisation)s
   AND ("partners_applicationshare"."position" > %(position)s
        OR ("partners_applicationshare"."application_ref" > %(ref)s
            AND "partners_applicationshare"."position" = %(position)s)))
-ORDER BY "partners_applicationshare"."position" ASC,
-  "partners_applicationshare"."application_ref" ASC LIMIT %(limit)s"""
+ORDER BY 3 ASC, 1 ASC LIMIT %(limit)s""".replace("{columns}", ROW_SELECT)
 
-ANSWERS_SQL = """SELECT {answer}, {question} FROM "exchanges_answer"
-INNER JOIN "exchanges_programmequestion"
-  ON ("exchanges_answer"."question_id" = "exchanges_programmequestion"."id")
-WHERE "exchanges_answer"."application_id" IN ({ids})
-ORDER BY "exchanges_programmequestion"."position" ASC, "exchanges_answer"."question_id" ASC"""
+_ANSWER = _select("exchanges_answer", ["application_id", "question_id", "value"])
+ANSWERS_SQL = """SELECT {columns} FROM "exchanges_answer"
+WHERE "exchanges_answer"."application_id" IN ({ids})""".replace("{columns}", _ANSWER)
 
-EVENTS_SQL = """SELECT "exchanges_applicationevent"."id",
-"exchanges_applicationevent"."application_id", "exchanges_applicationevent"."verb",
-"exchanges_applicationevent"."from_state", "exchanges_applicationevent"."to_state",
-"exchanges_applicationevent"."at"
-FROM "exchanges_applicationevent" WHERE "exchanges_applicationevent"."application_id" IN ({ids})
-ORDER BY "exchanges_applicationevent"."at" ASC, "exchanges_applicationevent"."id" ASC"""
+# ProgrammeQuestion's Meta.ordering brings the join and the ORDER BY. (The view's column
+# order changes from process to process with the hash seed, modeltranslation's values();
+# this is one of its orders.)
+QUESTION_COLUMNS = ["id", "position", "kind", "required"] + [
+    f"text_{code.replace('-', '_')}" for code in LANGUAGES
+]
+_QUESTION = _select("exchanges_programmequestion", QUESTION_COLUMNS)
+QUESTIONS_SQL = """SELECT {columns} FROM "exchanges_programmequestion"
+INNER JOIN "exchanges_exchangeprogramme"
+  ON ("exchanges_programmequestion"."programme_id" = "exchanges_exchangeprogramme"."id")
+WHERE "exchanges_programmequestion"."id" IN ({ids})
+ORDER BY "exchanges_exchangeprogramme"."applications_close_at" ASC,
+  "exchanges_exchangeprogramme"."slug" ASC, 2 ASC,
+  "exchanges_programmequestion"."id" ASC""".replace("{columns}", _QUESTION)
+
+_EVENT = _select(
+    "exchanges_applicationevent", ["application_id", "at", "verb", "from_state", "to_state"]
+)
+EVENTS_SQL = """SELECT {columns} FROM "exchanges_applicationevent"
+WHERE "exchanges_applicationevent"."application_id" IN ({ids})
+ORDER BY 1 ASC, 2 ASC, "exchanges_applicationevent"."id" ASC""".replace("{columns}", _EVENT)
 
 LEDGER_SQL = """
 INSERT INTO partners_dataaccess
@@ -342,48 +456,40 @@ ON CONFLICT (key_id, application_id, day) DO UPDATE SET
 class Floor:
     """One partner's list page as plainly as it can be served: SQL in, JSON bytes out."""
 
-    def __init__(self, url: str, key: str, secret: str, base_url: str) -> None:
+    def __init__(
+        self, url: str, key: str, secret: str, base_url: str, *, link_seconds: int, codec
+    ) -> None:
         # Client-side binding and autocommit, as Django's psycopg backend does.
         self.conn = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
         self.conn.execute("SET TIME ZONE 'UTC'")
         self.key, self.base_url = key, base_url
+        # The cursor's (position, ref) ↔ token: the project's own plain functions
+        # (exchanges/partners/api/cursor.py, no database, no ORM), so the floor writes the
+        # token the view writes, whatever its format.
+        self.encode, self.decode = codec.encode, codec.decode
+        self.link = datetime.timedelta(seconds=link_seconds)
         self.deck_key = hashlib.sha256(b"partners.pitch-decksigner" + secret.encode()).digest()
         self.tz = _zone("Europe/Berlin")  # TIME_ZONE: the ledger's day and the agreements'
-        self.col = {}
-        sql = {}
+        self.statements = 0  # sent by the last page
+        sql, self.key_index = {}, {}
         for alias, table in [
             ("key", "partners_partnerapikey"),
             ("organisation", "cities_partnerorganisation"),
-            ("share", "partners_applicationshare"),
-            ("application", "exchanges_application"),
-            ("programme", "exchanges_exchangeprogramme"),
-            ("startup", "startups_startup"),
-            ("city", "cities_city"),
-            ("answer", "exchanges_answer"),
-            ("question", "exchanges_programmequestion"),
         ]:
             empty = self.conn.execute(f'SELECT * FROM "{table}" LIMIT 0')  # noqa: S608
             names = [d.name for d in empty.description]
-            self.col[alias] = names
             sql[alias] = ", ".join(f'"{table}"."{n}"' for n in names)
+            if alias == "key":
+                self.key_index = {n: k for k, n in enumerate(names)}
         self.key_sql = KEY_SQL.format(key=sql["key"], organisation=sql["organisation"])
-        self.page_sql = PAGE_SQL.format(**sql)
-        self.answers_sql = ANSWERS_SQL.replace("{answer}", sql["answer"]).replace(
-            "{question}", sql["question"]
-        )
-        self.index = {}
-        offset = 0
-        for alias in ["share", "application", "programme", "startup", "city"]:
-            self.index[alias] = {n: offset + k for k, n in enumerate(self.col[alias])}
-            offset += len(self.col[alias])
-        na = len(self.col["answer"])
-        self.answer_index = {n: k for k, n in enumerate(self.col["answer"])}
-        self.question_index = {n: na + k for k, n in enumerate(self.col["question"])}
-        self.key_index = {n: k for k, n in enumerate(self.col["key"])}
+
+    def execute(self, sql: str, params=None):
+        self.statements += 1
+        return self.conn.execute(sql, params)
 
     def authenticate(self, now: datetime.datetime) -> tuple[str, int]:
         prefix, _, _ = self.key.partition(".")
-        row = self.conn.execute(
+        row = self.execute(
             self.key_sql, {"now": now, "today": now.astimezone(self.tz).date(), "prefix": prefix}
         ).fetchone()
         k = self.key_index
@@ -391,112 +497,115 @@ class Floor:
         if row is None or not hmac.compare_digest(row[k["hashed_key"]], digest):
             raise RuntimeError("the floor's key did not authenticate")
         last = row[k["last_used_at"]]
-        if last is None or now - last >= datetime.timedelta(minutes=1):
-            self.conn.execute(
-                "UPDATE partners_partnerapikey SET last_used_at = %s WHERE id = %s",
-                [now, row[k["id"]]],
+        if last is None or now - last >= LAST_USE_INTERVAL:
+            self.execute(
+                LAST_USE_SQL, {"now": now, "stale": now - LAST_USE_INTERVAL, "id": row[k["id"]]}
             )
         return row[k["id"]], row[k["organisation_id"]]
 
-    def page(self, token: str, size: int = 100) -> bytes:
+    def page(self, token: str, size: int = 100, language: str | None = None) -> bytes:
+        self.statements = 0
         now = datetime.datetime.now(datetime.UTC)
         key_id, organisation = self.authenticate(now)
-        position, ref = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        rows = self.conn.execute(
-            self.page_sql,
+        position, ref = self.decode(token)
+        rows = self.execute(
+            PAGE_SQL,
             {"organisation": organisation, "position": position, "ref": ref, "limit": size + 1},
         ).fetchall()
         more = len(rows) > size
         rows = rows[:size]
-        s, a = self.index["share"], self.index["application"]
-        live = [row[a["id"]] for row in rows if row[s["removed_at"]] is None]
-        answers, events = {}, {}
+        app_id, removed = ROW["application_id"], ROW["removed_at"]
+        live = [row[app_id] for row in rows if row[removed] is None]
+        answers, history = {}, {}
         if live:
             ids = ", ".join(["%s"] * len(live))
-            q, qa = self.question_index, self.answer_index
-            for r in self.conn.execute(self.answers_sql.replace("{ids}", ids), live):
-                answers.setdefault(r[qa["application_id"]], []).append(
-                    {
-                        "question": {
-                            "id": r[q["id"]],
-                            "text": {
-                                lang.replace("_", "-"): r[q[f"text_{lang}"]] for lang in LANGUAGES
-                            },
-                            "kind": r[q["kind"]],
-                            "required": r[q["required"]],
-                        },
-                        "value": r[qa["value"]],
-                    }
+            found = self.execute(ANSWERS_SQL.replace("{ids}", ids), live).fetchall()
+            questions = self.questions({question for _a, question, _v in found}, language)
+            found.sort(key=lambda answer: (answer[0], questions[answer[1]][0], answer[1]))
+            for application, question, value in found:
+                answers.setdefault(application, []).append(
+                    {"question": questions[question][1], "value": value}
                 )
-            for r in self.conn.execute(EVENTS_SQL.replace("{ids}", ids), live):
-                events.setdefault(r[1], []).append(
-                    {"at": r[5], "action": r[2], "from_state": r[3], "to_state": r[4]}
+            for application, at, verb, source, target in self.execute(
+                EVENTS_SQL.replace("{ids}", ids), live
+            ):
+                history.setdefault(application, []).append(
+                    {"at": at, "action": verb, "from_state": source, "to_state": target}
                 )
-            self.ledger(key_id, organisation, sorted(set(live)), now)
         results = [
             self.application(
-                row, answers, events, key_id=key_id, organisation=organisation, now=now
+                row, answers, history, key_id=key_id, organisation=organisation, now=now
             )
-            if row[s["removed_at"]] is None
-            else {"id": row[s["application_ref"]], "removed": True, "at": row[s["removed_at"]]}
+            if row[removed] is None
+            else {"id": row[ROW["application_ref"]], "removed": True, "at": row[removed]}
             for row in rows
         ]
-        if not rows:
-            pass  # the token stays the one given
-        else:
+        if live:
+            self.ledger(key_id, organisation, sorted(set(live)), now)
+        if rows:
             last = rows[-1]
-            raw = json.dumps(
-                [last[s["position"]], last[s["application_ref"]]], separators=(",", ":")
-            )
-            token = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-        next_url = f"{self.base_url}{LIST}?cursor={token}" if more else None
+            token = self.encode(last[ROW["position"]], last[ROW["application_ref"]])
+        # else the token stays the one given
+        query = f"cursor={token}" + (f"&lang={language}" if language else "")  # as given
+        next_url = f"{self.base_url}{LIST}?{query}" if more else None
         body = orjson.dumps(
             {"results": results, "cursor": token, "next": next_url}, option=orjson.OPT_UTC_Z
         )
-        self.etag = f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
+        self.etag = f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'  # as the API's
         return body
 
-    def application(self, row, answers, events, *, key_id, organisation, now) -> dict:
-        a, p = self.index["application"], self.index["programme"]
-        st, c = self.index["startup"], self.index["city"]
-        pk = row[a["id"]]
-        deck = row[a["pitch_deck"]]
+    def questions(self, ids: set[int], language: str | None) -> dict[int, tuple[int, dict]]:
+        """Question id → (its position, its representation), as Page._questions."""
+        if not ids:
+            return {}
+        sql = QUESTIONS_SQL.replace("{ids}", ", ".join(["%s"] * len(ids)))
+        questions = {}
+        for pk, position, kind, required, *texts in self.execute(sql, list(ids)):
+            text = {code: value or None for code, value in zip(LANGUAGES, texts, strict=True)}
+            shown = {"id": pk, "text": text, "kind": kind, "required": required}
+            if language is not None:
+                value = text[language]
+                if value is None and text[FALLBACK_LANGUAGE] is not None:
+                    shown["text"], shown["fallback_languages"] = (
+                        text[FALLBACK_LANGUAGE],
+                        {"text": FALLBACK_LANGUAGE},
+                    )
+                else:
+                    shown["text"], shown["fallback_languages"] = value, {}
+            questions[pk] = (position, shown)
+        return questions
+
+    def application(self, row, answers, history, *, key_id, organisation, now) -> dict:
+        pk = row[ROW["application_id"]]
+        deck = row[ROW["application__pitch_deck"]]
         return {
             "id": pk,
             "removed": False,
-            "programme": {"id": row[p["id"]], "slug": row[p["slug"]]},
-            "state": row[a["state"]],
-            "startup": {
-                "name": row[st["name"]],
-                "slug": row[st["slug"]],
-                "city": row[c["slug"]],
-                "other_city": row[st["other_city"]],
-                "country": row[st["country"]],
-                "founded_year": row[st["founded_year"]],
-                "founded_month": row[st["founded_month"]],
-                "website": row[st["website"]],
-                "sector": row[st["sector"]],
-                "stage": row[st["stage"]],
-                "product_launched": row[st["product_launched"]],
-                "team_size": row[st["team_size"]],
-                "pitch": row[st["pitch"]],
+            "programme": {
+                "id": row[ROW["application__programme_id"]],
+                "slug": row[ROW["application__programme__slug"]],
             },
-            "motivation": row[a["motivation"]],
-            "goals": row[a["goals"]],
-            "needs": row[a["needs"]],
+            "state": row[ROW["application__state"]],
+            "startup": {field: row[k] for field, k in STARTUP},
+            "motivation": row[ROW["application__motivation"]],
+            "goals": row[ROW["application__goals"]],
+            "needs": row[ROW["application__needs"]] or [],
             "answers": answers.get(pk, []),
-            "consent": {"at": row[a["consent_at"]], "wording": row[a["consent_text"]]},
+            "consent": {
+                "at": row[ROW["application__consent_at"]],
+                "wording": row[ROW["application__consent_text"]],
+            },
             "pitch_deck": self.deck(deck, pk, organisation, key_id, now) if deck else None,
-            "history": events.get(pk, []),
-            "submitted_at": row[a["submitted_at"]],
-            "decided_at": row[a["decided_at"]],
-            "confirm_by": row[a["confirm_by"]],
-            "updated_at": row[a["updated_at"]],
+            "history": history.get(pk, []),
+            "submitted_at": row[ROW["application__submitted_at"]],
+            "decided_at": row[ROW["application__decided_at"]],
+            "confirm_by": row[ROW["application__confirm_by"]],
+            "updated_at": row[ROW["application__updated_at"]],
         }
 
     def deck(self, name: str, pk: int, organisation: int, key_id: str, now) -> dict:
-        """The signed link, as django.core.signing.dumps(compress=True) makes it."""
-        expires = now.replace(second=0, microsecond=0) + datetime.timedelta(minutes=15)
+        """The signed link, as pitch_decks.link with django.core.signing.dumps(compress=True)."""
+        expires = now.replace(second=0, microsecond=0) + self.link
         claims = {"n": name, "a": pk, "o": organisation, "k": key_id, "e": int(expires.timestamp())}
         data = json.dumps(claims, separators=(",", ":")).encode("latin-1")
         compressed = zlib.compress(data)
@@ -507,8 +616,9 @@ class Floor:
         value = f"{value}:{_b62(int(time.time()))}"
         mac = hmac.new(self.deck_key, value.encode(), hashlib.sha256).digest()
         token = f"{value}:{base64.urlsafe_b64encode(mac).strip(b'=').decode()}"
+        path = quote(name, safe=URL_SAFE)
         return {
-            "url": f"{self.base_url}/private/{name}?token={quote_plus(token)}",
+            "url": f"{self.base_url}/private/{path}?token={quote_plus(token)}",
             "expires_at": expires,
         }
 
@@ -518,7 +628,7 @@ class Floor:
         for pk in ids:
             params += [key_id, organisation, pk, day, True, True, False, now, now]
         row = "(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        self.conn.execute(LEDGER_SQL.replace("{rows}", ", ".join([row] * len(ids))), params)
+        self.execute(LEDGER_SQL.replace("{rows}", ", ".join([row] * len(ids))), params)
 
 
 def _b62(n: int) -> str:
