@@ -388,6 +388,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "public": env.str("API_PUBLIC_RATE", default="120/minute"),
         "partner": env.str("API_PARTNER_RATE", default="600/minute"),
+        "partner_failed": env.str("API_FAILED_KEY_RATE", default="30/minute"),
     },
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 from rest_framework_api_key.permissions import KeyParser
 
+from exchanges.partners.api.throttling import FailedKeyThrottle
 from exchanges.partners.models import PartnerApiKey
 
 # `last_used_at` is written at most this often per key, not on every request.
@@ -25,8 +26,12 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         raw = KeyParser().get(request)
         if raw is None:
             return None  # the permission answers 401 with the challenge below
+        guard = FailedKeyThrottle()
+        if guard.exhausted(request):
+            raise exceptions.Throttled(wait=guard.wait())
         key = _usable_key(raw)
         if key is None:
+            guard.note_failure()
             raise exceptions.AuthenticationFailed(
                 "The API key is wrong, revoked or expired, or its organisation has no "
                 "active cooperation agreement."

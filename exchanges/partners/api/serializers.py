@@ -11,6 +11,7 @@ from rest_framework import serializers
 from alliance.api.languages import TranslatedField, TranslatedModelSerializer
 from exchanges.models import Answer, Application, ApplicationEvent, ProgrammeQuestion
 from exchanges.partners import pitch_decks
+from exchanges.partners.api.pages import STARTUP_FIELDS
 from startups.models import Startup
 
 
@@ -19,21 +20,7 @@ class StartupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Startup
-        fields = [
-            "name",
-            "slug",
-            "city",
-            "other_city",
-            "country",
-            "founded_year",
-            "founded_month",
-            "website",
-            "sector",
-            "stage",
-            "product_launched",
-            "team_size",
-            "pitch",
-        ]
+        fields = list(STARTUP_FIELDS)  # as pages.Page builds them
 
 
 class QuestionSerializer(TranslatedModelSerializer):
