@@ -5,7 +5,8 @@ language with `?lang=`), so its texts are always English (and `Vary` does not na
 Accept-Language); its times are in UTC (ISO 8601, `Z`). Each GET response gets an
 `ETag` (a hash of its body, unless the view set one) and answers `If-None-Match` (and
 `If-Modified-Since`, where the view set `Last-Modified`) with 304, through Django's own
-conditional GET handling.
+conditional GET handling. Every error is a problem, Django's debug pages in development
+included.
 """
 
 import datetime
@@ -16,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils import timezone, translation
 
-from alliance.api.problems import is_api
+from alliance.api.problems import CONTENT_TYPE, is_api, problem_response
 
 
 class ApiMiddleware(ConditionalGetMiddleware):
@@ -36,6 +37,7 @@ class ApiMiddleware(ConditionalGetMiddleware):
             response = self.get_response(request)
         finally:
             timezone.deactivate()
+        response = _as_problem(response)
         if response.has_header("Vary"):
             names = [name.strip() for name in response["Vary"].split(",")]
             kept = [name for name in names if name and name.lower() != "accept-language"]
@@ -44,3 +46,19 @@ class ApiMiddleware(ConditionalGetMiddleware):
             else:
                 del response["Vary"]
         return self.process_response(request, response)
+
+
+# Headers an error keeps when its page becomes a problem.
+_KEPT = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def _as_problem(response: HttpResponse) -> HttpResponse:
+    """Any error under /api/ that is not a problem yet (Django's debug pages in development,
+    a view's own error page) becomes one, with the same status."""
+    if response.status_code < 400 or response.get("Content-Type", "").startswith(CONTENT_TYPE):
+        return response
+    problem = problem_response(response.status_code)
+    for name in _KEPT:
+        if response.has_header(name):
+            problem[name] = response[name]
+    return problem

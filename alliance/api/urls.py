@@ -9,6 +9,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from alliance.api import schema  # noqa: F401  (registers the schema's extensions)
 
+
+class DocsView(SpectacularSwaggerSplitView):
+    metadata_class = None  # OPTIONS is a 405, as every other method but GET
+
+
 urlpatterns = [
     path("v1/", include("cities.api")),
     path("v1/", include("exchanges.api.urls")),
@@ -16,7 +21,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/docs.html"),
+        DocsView.as_view(url_name="api-schema", template_name="api/docs.html"),
         name="api-docs",
     ),
 ]
