@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from alliance.accounts.models import User
 
 ReadCheck = Callable[[User | AnonymousUser, str], bool]
-TokenCheck = Callable[[str, str], bool]
+TokenCheck = Callable[[HttpRequest, str, str], bool]
 _rules: dict[str, ReadCheck] = {}
 _token_rules: dict[str, TokenCheck] = {}
 
@@ -30,10 +30,11 @@ def register(prefix: str, can_read: ReadCheck) -> None:
 
 
 def register_token(prefix: str, accepts: TokenCheck) -> None:
-    """Let `accepts(name, token)` admit a signed link (`?token=`) to a file under `prefix`.
+    """Let `accepts(request, name, token)` admit a signed link (`?token=`) to a file under
+    `prefix`.
 
     For readers without a session (a partner's system): the check verifies the token,
-    that it names this file, and that its holder may still read it.
+    that it names this file, and that the request's holder may still read it.
     """
     _token_rules[prefix] = accepts
 
@@ -70,7 +71,7 @@ def serve(request: HttpRequest, name: str) -> FileResponse:
     token = request.GET.get("token")
     if token is not None:
         accepts = _rule(_token_rules, name)
-        if accepts is None or not accepts(name, token):
+        if accepts is None or not accepts(request, name, token):
             raise Http404
     else:
         can_read = _rule(_rules, name)

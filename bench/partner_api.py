@@ -605,8 +605,11 @@ class Floor:
 
     def deck(self, name: str, pk: int, organisation: int, key_id: str, now) -> dict:
         """The signed link, as pitch_decks.link with django.core.signing.dumps(compress=True)."""
-        expires = now.replace(second=0, microsecond=0) + self.link
-        claims = {"n": name, "a": pk, "o": organisation, "k": key_id, "e": int(expires.timestamp())}
+        end = now + self.link  # rounded up to the minute, as pitch_decks.expiry
+        expires = end.replace(second=0, microsecond=0)
+        if expires != end:
+            expires += datetime.timedelta(minutes=1)
+        claims = {"n": name, "a": pk, "o": organisation, "e": int(expires.timestamp())}
         data = json.dumps(claims, separators=(",", ":")).encode("latin-1")
         compressed = zlib.compress(data)
         prefix = ""

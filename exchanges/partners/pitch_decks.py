@@ -1,10 +1,11 @@
 """Pitch decks for partners: a signed link that expires, bound to the key's organisation.
 
 The link points at the private-file view (attachment, nosniff); the token names the file,
-the application, the organisation, the key and the expiry. The expiry is rounded to the
-minute, so the same page read twice within a minute is the same (and its ETag holds).
-When the link is followed, the key must still be usable and its organisation must still
-see the application; the read goes into the ledger.
+the application, the organisation and the expiry. The expiry is rounded up to the minute,
+so the same page read twice within a minute is the same (and its ETag holds). The link
+is no bearer token: it is followed with a usable key of that organisation with the `read`
+scope (the `Authorization` header, as for the API), whose organisation must still see the
+application; the read goes into the ledger under that key.
 """
 
 import datetime
@@ -17,15 +18,19 @@ from django.utils import timezone
 from alliance import private_files
 from alliance.api.formats import iso
 from exchanges.partners import ledger
-from exchanges.partners.models import ApplicationShare, PartnerApiKey
+from exchanges.partners.api.auth import request_key
+from exchanges.partners.models import ApplicationShare, PartnerApiKey, Scope
 
 SALT = "partners.pitch-deck"
 
 
 def expiry(now: datetime.datetime | None = None) -> datetime.datetime:
-    """When a link made now stops working: the lifetime from the start of this minute."""
-    now = (now or timezone.now()).replace(second=0, microsecond=0)
-    return now + datetime.timedelta(seconds=settings.PARTNER_PITCH_DECK_LINK_SECONDS)
+    """When a link made now stops working: the lifetime from now, rounded up to a minute."""
+    end = (now or timezone.now()) + datetime.timedelta(
+        seconds=settings.PARTNER_PITCH_DECK_LINK_SECONDS
+    )
+    rounded = end.replace(second=0, microsecond=0)
+    return rounded if rounded == end else rounded + datetime.timedelta(minutes=1)
 
 
 def link(name: str, application_id: int, key: PartnerApiKey, request) -> dict:
@@ -36,7 +41,6 @@ def link(name: str, application_id: int, key: PartnerApiKey, request) -> dict:
             "n": name,
             "a": application_id,
             "o": key.organisation_id,
-            "k": key.pk,
             "e": int(expires_at.timestamp()),
         },
         salt=SALT,
@@ -49,8 +53,9 @@ def link(name: str, application_id: int, key: PartnerApiKey, request) -> dict:
     }
 
 
-def accepts(name: str, token: str) -> bool:
-    """Whether `token` is a live link to `name` whose organisation still sees its application."""
+def accepts(request, name: str, token: str) -> bool:
+    """Whether `token` is a live link to `name`, followed with a key of its organisation
+    that may read, which still sees the application."""
     try:
         claims = signing.loads(token[:2000], salt=SALT)
     except signing.BadSignature:
@@ -69,8 +74,10 @@ def accepts(name: str, token: str) -> bool:
         )
         .first()
     )
-    key = PartnerApiKey.objects.usable().filter(pk=claims.get("k")).first()
+    key = request_key(request)
     if share is None or key is None or key.organisation_id != share.organisation_id:
+        return False
+    if not key.has_scope(Scope.READ):
         return False
     ledger.record(key, [share.application_id], pitch_deck=True)
     return True

@@ -10,6 +10,7 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
+from rest_framework_api_key.crypto import KeyGenerator
 from rest_framework_api_key.permissions import KeyParser
 
 from exchanges.partners.api.throttling import FailedKeyThrottle
@@ -43,13 +44,40 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
+def request_key(request) -> PartnerApiKey | None:
+    """The usable key a plain Django request sends (a pitch-deck download), or None.
+
+    Limited like the API's authentication: a wrong key counts against the address, and
+    an address past its limit gets no key at all."""
+    raw = KeyParser().get(request)
+    if raw is None:
+        return None
+    guard = FailedKeyThrottle()
+    if guard.exhausted(request):
+        return None
+    key = _usable_key(raw)
+    if key is None:
+        guard.note_failure()
+        return None
+    _note_use(key)
+    return key
+
+
+# Compared against when the prefix is unknown, so a wrong prefix takes as long as a wrong
+# secret (prefixes are not secret, but nothing should tell which exist).
+_NO_KEY = KeyGenerator().hash("no-such-key.000000000000000000000000")
+
+
 def _usable_key(raw: str) -> PartnerApiKey | None:
     prefix, dot, _secret = raw.partition(".")
     if not dot or not prefix or len(raw) > 200 or "\x00" in raw:
         return None
     key = PartnerApiKey.objects.usable().select_related("organisation").filter(prefix=prefix)
     key = key.first()
-    if key is None or not key.is_valid(raw):
+    if key is None:
+        KeyGenerator().verify(raw, _NO_KEY)
+        return None
+    if not key.is_valid(raw):
         return None
     return key
 

@@ -13,7 +13,7 @@ import datetime
 from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -60,7 +60,8 @@ FEED_PARAMETERS = [
         "state",
         OpenApiTypes.STR,
         enum=[state.value for state in State if state != State.DRAFT],
-        description="Only applications in this state. Tombstones always come.",
+        description="Only applications in this state. Tombstones always come. Not for "
+        "keeping a copy in sync: an application that leaves the state is not sent again.",
     ),
     OpenApiParameter(
         "page_size",
@@ -129,6 +130,8 @@ class PartnerView(GenericAPIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Authorization"])
+        # Personal data: a client may keep it, a shared cache never.
+        patch_cache_control(response, private=True, no_cache=True)
         return response
 
     def shares(self):
@@ -219,6 +222,9 @@ class ApplicationDetail(PartnerView):
         if not found:
             raise Http404
         ledger.record(request.auth, [found[0]["application_id"]], profile=True, answers=True)
-        response = Response(builder.build(found)[0])
-        response["Last-Modified"] = http_date(found[0]["changed_at"].timestamp())
+        application = builder.build(found)[0]
+        response = Response(application)
+        if application["pitch_deck"] is None:
+            # With a pitch deck the body holds a link that expires: only its ETag tells.
+            response["Last-Modified"] = http_date(found[0]["changed_at"].timestamp())
         return response
