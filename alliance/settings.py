@@ -407,8 +407,19 @@ PARTNER_PITCH_DECK_LINK_SECONDS = env.int("PARTNER_PITCH_DECK_LINK_SECONDS", def
 PARTNER_PAGE_SIZE = 100  # the partner list's page (and its largest)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Start Alliance API",
-    "DESCRIPTION": "The network of start-up cities, and for partner organisations the "
-    "applications to the programmes they host. See the README's partner guide.",
+    "DESCRIPTION": (
+        "The Start Alliance's network of start-up cities (no key needed), and for partner "
+        "organisations the applications to the programmes they host or co-organise "
+        "(`Authorization: Api-Key <key>`, from Berlin Partner's staff).\n\n"
+        "Content comes in all seven content languages (en, de, fr, he, zh-hans, pl, ar) "
+        "as objects, or in one with `?lang=` (English where missing, named in "
+        "`fallback_languages`). Times are UTC. Every error is an RFC 9457 problem.\n\n"
+        "Sync: list `/api/v1/partner/applications/` from `updated_since`, then keep the "
+        "returned `cursor` and continue from it; an application comes again in its latest "
+        "form whenever it changes (upsert by `id`), and as `{id, removed: true, at}` when "
+        "it leaves your view. Limits: 120 requests a minute per address on the public "
+        "endpoints, 600 per key on the partner endpoints; 429 with `Retry-After`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
