@@ -5,6 +5,8 @@ and ordering from django-filter whose bad values are a 400, never an empty list.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.db.models import F
+from django.db.models.expressions import OrderBy
 from django_filters import filters
 from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
@@ -83,6 +85,11 @@ class PublicFilterSet(FilterSet):
         return valid
 
 
+def _nulls_last(field: str) -> OrderBy:
+    name = field.removeprefix("-")
+    return F(name).desc(nulls_last=True) if field.startswith("-") else F(name).asc(nulls_last=True)
+
+
 class StableOrderingFilter(filters.OrderingFilter):
     """`?ordering=` from a fixed list, with a unique last key so pages never overlap."""
 
@@ -93,7 +100,8 @@ class StableOrderingFilter(filters.OrderingFilter):
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
-        return qs.order_by(*(self.get_ordering_value(param) for param in value), self.tiebreak)
+        # Empty values last in either direction, on PostgreSQL and SQLite alike.
+        return qs.order_by(*(_nulls_last(self.get_ordering_value(p)) for p in value), self.tiebreak)
 
 
 @extend_schema_field(OpenApiTypes.URI)

@@ -28,6 +28,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from alliance.api.languages import LANG_PARAMETER, requested_language
+from alliance.api.renderers import FastJSONRenderer
 from alliance.api.schema import PARTNER_ERRORS, problems
 from exchanges.models import State
 from exchanges.partners import feed, ledger
@@ -119,6 +120,7 @@ class PartnerView(GenericAPIView):
     authentication_classes = [PartnerKeyAuthentication]
     permission_classes = [HasScope]
     throttle_classes = [PartnerKeyThrottle]
+    renderer_classes = [FastJSONRenderer]
     required_scope = Scope.READ
     serializer_class = ApplicationSerializer
     filter_backends: list = []
