@@ -68,6 +68,9 @@ def serve(request: HttpRequest, name: str) -> FileResponse:
     parts = name.split("/")
     if path.is_absolute() or any(part in {"", ".", ".."} for part in parts):
         raise Http404
+    storage = storages["private"]
+    if not Path(storage.path(name)).is_file():
+        raise Http404  # before the checks: a token check records the read
     token = request.GET.get("token")
     if token is not None:
         accepts = _rule(_token_rules, name)
@@ -77,9 +80,6 @@ def serve(request: HttpRequest, name: str) -> FileResponse:
         can_read = _rule(_rules, name)
         if can_read is None or not can_read(request.user, name):
             raise Http404
-    storage = storages["private"]
-    if not Path(storage.path(name)).is_file():
-        raise Http404
     response = FileResponse(storage.open(name, "rb"), as_attachment=True, filename=path.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

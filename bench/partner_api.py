@@ -604,7 +604,7 @@ class Floor:
         }
 
     def deck(self, name: str, pk: int, organisation: int, key_id: str, now) -> dict:
-        """The signed link, as pitch_decks.link with django.core.signing.dumps(compress=True)."""
+        """The signed link, as pitch_decks.link with Signer.sign_object(compress=True)."""
         end = now + self.link  # rounded up to the minute, as pitch_decks.expiry
         expires = end.replace(second=0, microsecond=0)
         if expires != end:
@@ -616,7 +616,7 @@ class Floor:
         if len(compressed) < len(data) - 1:
             data, prefix = compressed, "."
         value = prefix + base64.urlsafe_b64encode(data).strip(b"=").decode()
-        value = f"{value}:{_b62(int(time.time()))}"
+        # signing.Signer: no timestamp (the claims carry their expiry).
         mac = hmac.new(self.deck_key, value.encode(), hashlib.sha256).digest()
         token = f"{value}:{base64.urlsafe_b64encode(mac).strip(b'=').decode()}"
         path = quote(name, safe=URL_SAFE)

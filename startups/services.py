@@ -56,8 +56,10 @@ def create_startup(startup: Startup, *, by: User) -> Startup:
     return startup
 
 
+@transaction.atomic
 def update_startup(startup: Startup, *, by: User) -> Startup:
-    """Save a team member's changes to the start-up's profile."""
+    """Save a team member's changes to the start-up's profile (and what follows the save:
+    the partners' feed moves its applications, in this transaction)."""
     if membership_of(startup, by) is None:
         raise DomainError("not_member", gettext_lazy("You are not in this team."))
     startup.take_country_from_city()

@@ -1,6 +1,7 @@
 """The public programme endpoints: published programmes, by slug."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
@@ -41,5 +42,9 @@ class ProgrammeViewSet(PublicViewSet):
     def retrieve(self, request, *args, **kwargs):
         programme = self.get_object()
         response = Response(self.get_serializer(programme).data)
-        response["Last-Modified"] = http_date(programme.updated_at.timestamp())
+        # `is_open` changes when the call opens and closes: those count as changes too.
+        now = timezone.now()
+        moments = (programme.applications_open_at, programme.applications_close_at)
+        changed = max([programme.updated_at, *(moment for moment in moments if moment <= now)])
+        response["Last-Modified"] = http_date(changed.timestamp())
         return response

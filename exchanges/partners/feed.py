@@ -15,17 +15,19 @@ application more than once, in its latest form each time, and must upsert by id.
 
 The rows are written here, subscribed to the changes that cause them (`connect`): the
 exchanges seam after each transition, a start-up's profile edit, an application's
-deletion, and a programme whose organisers change. Nothing else writes them.
+deletion, a programme's edit (its slug) and its organisers, its questions (in every
+answer), a city's edit (its slug). Nothing else writes them.
 """
 
 import datetime
 
-from django.db import models
-from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.db import connection, models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 
+from cities.models import City
 from exchanges import seam
-from exchanges.models import Application, ExchangeProgramme, Verb
+from exchanges.models import Application, ExchangeProgramme, ProgrammeQuestion, Verb
 from exchanges.partners.models import ApplicationShare
 from startups.models import Startup
 
@@ -76,6 +78,18 @@ class OwnTransaction(models.Func):
 def visible() -> models.Q:
     """The rows a reader may return now (below the horizon, or its own)."""
     return models.Q(position__lt=VisibilityHorizon()) | models.Q(position=OwnTransaction())
+
+
+def horizon() -> int:
+    """The visibility horizon now: every row below it is committed and visible."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        else:
+            cursor.execute(
+                f"SELECT COALESCE(MAX(position), 0) + 1 FROM {ApplicationShare._meta.db_table}"  # noqa: S608
+            )
+        return cursor.fetchone()[0]
 
 
 def touch(shares: models.QuerySet, now: datetime.datetime | None = None) -> int:
@@ -142,11 +156,35 @@ def _on_application_deleted(sender, instance: Application, **kwargs) -> None:
 def _on_programme_saved(sender, instance: ExchangeProgramme, created: bool, **kwargs) -> None:
     if not created:
         _forget_former_organisers(instance)
+        # Its slug is in every application's row (and the `programme` filter).
+        touch(ApplicationShare.objects.live().filter(application__programme=instance))
 
 
-def _on_organisers_changed(sender, instance, action: str, **kwargs) -> None:
-    if action in {"post_remove", "post_clear"} and isinstance(instance, ExchangeProgramme):
+def _on_question_changed(sender, instance: ProgrammeQuestion, **kwargs) -> None:
+    # A question's text, kind and order are in every answer; a deleted one takes its answers.
+    touch(ApplicationShare.objects.live().filter(application__programme_id=instance.programme_id))
+
+
+def _on_city_saved(sender, instance: City, created: bool, **kwargs) -> None:
+    if not created:  # its slug is the start-ups' `city`
+        touch(ApplicationShare.objects.live().filter(application__startup__city=instance))
+
+
+def _on_organisers_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    if action not in {"post_remove", "post_clear"}:
+        return
+    if not reverse:
         _forget_former_organisers(instance)
+        return
+    # From the organisation's side: `instance` is the organisation, `pk_set` programmes
+    # (None after a clear: then any programme it may have co-organised).
+    programmes = ExchangeProgramme.objects.all()
+    if pk_set is not None:
+        programmes = programmes.filter(pk__in=pk_set)
+    else:
+        programmes = programmes.filter(applications__shares__organisation=instance).distinct()
+    for programme in programmes:
+        _forget_former_organisers(programme)
 
 
 def _forget_former_organisers(programme: ExchangeProgramme) -> None:
@@ -168,6 +206,11 @@ def connect() -> None:
     post_save.connect(
         _on_programme_saved, sender=ExchangeProgramme, dispatch_uid="partners.programme"
     )
+    post_save.connect(_on_question_changed, sender=ProgrammeQuestion, dispatch_uid="partners.q")
+    post_delete.connect(
+        _on_question_changed, sender=ProgrammeQuestion, dispatch_uid="partners.q-gone"
+    )
+    post_save.connect(_on_city_saved, sender=City, dispatch_uid="partners.city")
     m2m_changed.connect(
         _on_organisers_changed,
         sender=ExchangeProgramme.co_organisers.through,

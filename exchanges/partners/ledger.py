@@ -37,12 +37,14 @@ def record(
     if not ids:
         return
     now = timezone.now()
-    day = timezone.localdate(now)
+    day = timezone.localdate(now, timezone.get_default_timezone())  # the founder's page's day
     row = "(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
     params: list = []
+    ops = connection.ops  # values as the ORM would store them (SQLite keeps text)
+    stored_day, stored_now = ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(now)
     for application_id in ids:
-        params += [key.pk, key.organisation_id, application_id, day, profile, answers]
-        params += [pitch_deck, now, now]
+        params += [key.pk, key.organisation_id, application_id, stored_day, profile, answers]
+        params += [pitch_deck, stored_now, stored_now]
     sql = _UPSERT.replace("{rows}", ", ".join([row] * len(ids)))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

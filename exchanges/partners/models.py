@@ -29,7 +29,9 @@ class PartnerApiKeyManager(BaseAPIKeyManager):
         """Keys that authenticate: not revoked, not expired, and their organisation has an
         active cooperation agreement (as partner, or as the hub)."""
         now = timezone.now()
-        active = CooperationAgreement.objects.active(timezone.localdate(now))
+        # The agreement's dates are Berlin Partner's: judged in the portal's zone, not UTC.
+        today = timezone.localdate(now, timezone.get_default_timezone())
+        active = CooperationAgreement.objects.active(today)
         return (
             self.filter(revoked=False)
             .filter(models.Q(expiry_date__isnull=True) | models.Q(expiry_date__gt=now))

@@ -42,3 +42,16 @@ def test_a_partners_own_requests_never_count(client, partners, three_a_minute):
         )
 
     assert [guess(client).status_code for _ in range(3)] == [401, 401, 401]
+
+
+def test_a_real_key_that_was_revoked_is_not_a_guess(client, partners, three_a_minute):
+    partners.paris_key.revoked = True
+    partners.paris_key.save()
+
+    statuses = [
+        client.get(FEED, REMOTE_ADDR="203.0.113.7", **auth(partners.paris_raw)).status_code
+        for _ in range(5)
+    ]
+
+    assert statuses == [401] * 5
+    assert client.get(FEED, REMOTE_ADDR="203.0.113.7", **auth(partners.tlv_raw)).status_code == 200

@@ -50,7 +50,10 @@ def vienna(db):
         host_city=city,
         host_organisation=agency,
     )
-    ExchangeProgramme.objects.filter(pk=programme.pk).update(updated_at=UPDATED)
+    # Its call opened before its last edit: the edit is its last change.
+    ExchangeProgramme.objects.filter(pk=programme.pk).update(
+        updated_at=UPDATED, applications_open_at=UPDATED - datetime.timedelta(days=1)
+    )
     return programme
 
 
@@ -184,6 +187,19 @@ def test_programme_detail_answers_if_modified_since_with_304(client, vienna):
     assert response.status_code == 304
     assert response.content == b""
     assert response["Last-Modified"] == "Fri, 20 Nov 2026 09:30:00 GMT"
+
+
+def test_a_call_that_opened_after_the_last_edit_is_a_later_change(client, vienna):
+    opened = datetime.datetime(2026, 11, 25, 8, 0, tzinfo=datetime.UTC)
+    ExchangeProgramme.objects.filter(pk=vienna.pk).update(applications_open_at=opened)
+
+    response = client.get(
+        "/api/v1/programmes/vienna-residency/",
+        HTTP_IF_MODIFIED_SINCE="Fri, 20 Nov 2026 09:30:00 GMT",
+    )
+
+    assert response.status_code == 200  # `is_open` changed when the call opened
+    assert response["Last-Modified"] == "Wed, 25 Nov 2026 08:00:00 GMT"
 
 
 def test_programme_changed_since_is_sent_again(client, vienna):

@@ -32,7 +32,8 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.Throttled(wait=guard.wait())
         key = _usable_key(raw)
         if key is None:
-            guard.note_failure()
+            if is_guess(raw):
+                guard.note_failure()
             raise exceptions.AuthenticationFailed(
                 "The API key is wrong, revoked or expired, or its organisation has no "
                 "active cooperation agreement."
@@ -57,7 +58,8 @@ def request_key(request) -> PartnerApiKey | None:
         return None
     key = _usable_key(raw)
     if key is None:
-        guard.note_failure()
+        if is_guess(raw):
+            guard.note_failure()
         return None
     _note_use(key)
     return key
@@ -80,6 +82,14 @@ def _usable_key(raw: str) -> PartnerApiKey | None:
     if not key.is_valid(raw):
         return None
     return key
+
+
+def is_guess(raw: str) -> bool:
+    """Whether a refused key was a guess (an unknown prefix or a wrong secret), not a real
+    key that was revoked, expired or lost its agreement (a partner's forgotten job)."""
+    prefix, _dot, _secret = raw.partition(".")
+    known = PartnerApiKey.objects.filter(prefix=prefix[:200]).first()
+    return known is None or not KeyGenerator().verify(raw, known.hashed_key)
 
 
 def _note_use(key: PartnerApiKey) -> None:

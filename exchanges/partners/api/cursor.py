@@ -11,6 +11,7 @@ import re
 from rest_framework.exceptions import ValidationError
 
 PATTERN = "^[0-7][0-9a-f]{15}[0-7][0-9a-f]{15}$"
+LAST_REF = 2**63 - 1  # after every application at a position
 
 
 def encode(position: int, ref: int) -> str:

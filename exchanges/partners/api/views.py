@@ -177,8 +177,14 @@ class ApplicationList(PartnerView):
         results = builder.build(page)
         live = [row["application_id"] for row in page if row["removed_at"] is None]
         ledger.record(request.auth, live, profile=True, answers=True)
-        last = page[-1] if page else None
-        token = cursor.encode(last["position"], last["application_ref"]) if last else after
+        if page:
+            token = cursor.encode(page[-1]["position"], page[-1]["application_ref"])
+        elif after is None:
+            # Nothing yet: a cursor just below the horizon, so the next sync continues from
+            # here by position (never again by a time that a late commit could fall behind).
+            token = cursor.encode(feed.horizon() - 1, cursor.LAST_REF)
+        else:
+            token = after
         next_url = None
         if more:
             query = request.query_params.copy()
