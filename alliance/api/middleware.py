@@ -10,7 +10,6 @@ included.
 """
 
 import datetime
-from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -21,10 +20,6 @@ from alliance.api.problems import CONTENT_TYPE, is_api, problem_response
 
 
 class ApiMiddleware(ConditionalGetMiddleware):
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        super().__init__(get_response)
-        self.get_response = get_response
-
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_api(request):
             return self.get_response(request)

@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
-from rest_framework.negotiation import DefaultContentNegotiation
 
 from alliance.api.languages import LANG_PARAMETER, requested_language
 from alliance.api.schema import PUBLIC_ERRORS, problems
@@ -119,22 +118,10 @@ class PublicPageField(serializers.Field):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-class _NoFormatOverride:
-    URL_FORMAT_OVERRIDE = None
-
-
-class FilterFormatNegotiation(DefaultContentNegotiation):
-    """Content negotiation by `Accept` alone: `?format=` is the programmes' filter here,
-    not DRF's renderer override (which answers 404 for a format it has no renderer for)."""
-
-    settings = _NoFormatOverride
-
-
 class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     """A public list and detail: no key, throttled per client address (the default)."""
 
     filter_backends = [DjangoFilterBackend]
-    content_negotiation_class = FilterFormatNegotiation
 
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)

@@ -9,6 +9,7 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from exchanges.partners import feed, pitch_decks
+        from exchanges.partners.api.auth import request_key
 
         feed.connect()
-        pitch_decks.connect()
+        pitch_decks.connect(key_of=request_key)

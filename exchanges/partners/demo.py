@@ -20,7 +20,6 @@ def make_demo_keys() -> dict[str, str]:
         prefix = key.split(".", 1)[0]
         hashed = KeyGenerator().hash(key)
         PartnerApiKey.objects.create(
-            id=f"{prefix}.{hashed}",
             prefix=prefix,
             hashed_key=hashed,
             name="Demo key (well-known, development only)",

@@ -9,16 +9,17 @@ application; the read goes into the ledger under that key.
 """
 
 import datetime
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
+from django.http import HttpRequest
 from django.utils import timezone
 
 from alliance import private_files
 from alliance.api.formats import iso
 from exchanges.partners import ledger
-from exchanges.partners.api.auth import request_key
 from exchanges.partners.models import ApplicationShare, PartnerApiKey, Scope
 
 SALT = "partners.pitch-deck"
@@ -54,9 +55,9 @@ def link(name: str, application_id: int, key: PartnerApiKey, request) -> dict:
     }
 
 
-def accepts(request, name: str, token: str) -> bool:
-    """Whether `token` is a live link to `name`, followed with a key of its organisation
-    that may read, which still sees the application."""
+def accepts(key: PartnerApiKey | None, name: str, token: str) -> bool:
+    """Whether `token` is a live link to `name`, followed with `key` (the request's usable
+    key, or None), of its organisation and allowed to read, which still sees the application."""
     try:
         claims = signing.Signer(salt=SALT).unsign_object(token[:2000])
     except signing.BadSignature:
@@ -75,7 +76,6 @@ def accepts(request, name: str, token: str) -> bool:
         )
         .first()
     )
-    key = request_key(request)
     if share is None or key is None or key.organisation_id != share.organisation_id:
         return False
     if not key.has_scope(Scope.READ):
@@ -84,5 +84,9 @@ def accepts(request, name: str, token: str) -> bool:
     return True
 
 
-def connect() -> None:
-    private_files.register_token("pitch-decks/", accepts)
+def connect(key_of: Callable[[HttpRequest], PartnerApiKey | None]) -> None:
+    """Serve links through the private-file view; `key_of` finds the request's usable key
+    (the API's authentication, handed in by the app's wiring)."""
+    private_files.register_token(
+        "pitch-decks/", lambda request, name, token: accepts(key_of(request), name, token)
+    )
