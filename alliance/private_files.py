@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
@@ -60,6 +61,13 @@ def private_storage() -> Storage:
     return storages["private"]
 
 
+def _is_file(storage: Storage, name: str) -> bool:
+    try:
+        return Path(storage.path(name)).is_file()
+    except (OSError, ValueError, SuspiciousFileOperation):  # a name too long, or outside
+        return False
+
+
 @never_cache
 @require_GET
 def serve(request: HttpRequest, name: str) -> FileResponse:
@@ -69,7 +77,7 @@ def serve(request: HttpRequest, name: str) -> FileResponse:
     if path.is_absolute() or any(part in {"", ".", ".."} for part in parts):
         raise Http404
     storage = storages["private"]
-    if not Path(storage.path(name)).is_file():
+    if not _is_file(storage, name):
         raise Http404  # before the checks: a token check records the read
     token = request.GET.get("token")
     if token is not None:
