@@ -93,7 +93,8 @@ def _problem_entry(code: int, examples: dict | None = None) -> dict:
 
 
 def document_problems(result: dict, generator, request, public) -> dict:
-    """Every 4xx/5xx of every operation as a Problem in `application/problem+json`."""
+    """Every 4xx/5xx of every operation as a Problem in `application/problem+json`; list
+    orderings need at least one field."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -109,6 +110,10 @@ def document_problems(result: dict, generator, request, public) -> dict:
                 responses[status] = entry
             for code in EVERY_OPERATION:
                 responses.setdefault(str(code), _problem_entry(code))
+            for parameter in operation.get("parameters", []):
+                # `ordering=` names no field: a 400, like every parameter given empty.
+                if parameter.get("name") == "ordering" and parameter["schema"]["type"] == "array":
+                    parameter["schema"]["minItems"] = 1
     return result
 
 

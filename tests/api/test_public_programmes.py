@@ -214,7 +214,7 @@ def test_programme_list_filters(client, query, expected):
 @pytest.mark.parametrize(
     ("ordering", "expected"),
     [
-        ("", ["paris-bootcamp", "warsaw-delegation", "tel-aviv-residency"]),
+        (None, ["paris-bootcamp", "warsaw-delegation", "tel-aviv-residency"]),
         ("-applications_close_at", ["tel-aviv-residency", "warsaw-delegation", "paris-bootcamp"]),
         ("starts_on", ["paris-bootcamp", "tel-aviv-residency", "warsaw-delegation"]),
         ("-starts_on", ["warsaw-delegation", "tel-aviv-residency", "paris-bootcamp"]),
@@ -225,9 +225,20 @@ def test_programme_list_filters(client, query, expected):
 def test_programme_list_orders(client, ordering, expected):
     programmes()
 
-    response = client.get("/api/v1/programmes/", {"ordering": ordering})
+    response = client.get("/api/v1/programmes/", {} if ordering is None else {"ordering": ordering})
 
     assert slugs(response) == expected
+
+
+@pytest.mark.django_db
+def test_an_empty_ordering_is_a_problem(client):
+    programmes()
+
+    response = client.get("/api/v1/programmes/", {"ordering": ""})
+
+    assert field_errors(response) == [
+        {"field": "ordering", "detail": "Give a value, or leave the parameter out."}
+    ]
 
 
 @pytest.mark.django_db
