@@ -7,15 +7,13 @@ from types import SimpleNamespace
 import pytest
 
 from cities.models import AgreementStatus, OrganisationKind
+from tests.api.reading import NO_TEXT, PROBLEM, field_errors, slugs
 from tests.factories import (
     AgreementFactory,
     CityFactory,
     ContactFactory,
     OrganisationFactory,
 )
-
-PROBLEM = "application/problem+json"
-NO_TEXT = {"en": None, "de": None, "fr": None, "he": None, "zh-hans": None, "pl": None, "ar": None}
 
 
 def texts(**values) -> dict:
@@ -131,22 +129,9 @@ def network():
     )
 
 
-def slugs(response) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [row["slug"] for row in response.json()["results"]]
-
-
 def ids(response) -> list[int]:
     assert response.status_code == 200, response.content
     return [row["id"] for row in response.json()["results"]]
-
-
-def field_errors(response) -> list[dict]:
-    assert response.status_code == 400
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["type"] == "urn:start-alliance:problem:invalid"
-    return body["errors"]
 
 
 # Cities

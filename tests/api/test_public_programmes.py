@@ -6,11 +6,10 @@ from types import SimpleNamespace
 import pytest
 
 from exchanges.models import ExchangeProgramme, ProgrammeFormat, ProgrammeStatus
+from tests.api.reading import NO_TEXT, PROBLEM, field_errors, slugs
 from tests.factories import CityFactory, OrganisationFactory, ProgrammeFactory
 
-PROBLEM = "application/problem+json"
 UTC = datetime.UTC
-NO_TEXT = {"en": None, "de": None, "fr": None, "he": None, "zh-hans": None, "pl": None, "ar": None}
 
 
 def at(*parts) -> datetime.datetime:
@@ -83,19 +82,6 @@ def programmes():
         archived=archived,
         cities=cities,
     )
-
-
-def slugs(response) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [row["slug"] for row in response.json()["results"]]
-
-
-def field_errors(response) -> list[dict]:
-    assert response.status_code == 400
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["type"] == "urn:start-alliance:problem:invalid"
-    return body["errors"]
 
 
 RESIDENCY = {
