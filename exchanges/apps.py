@@ -8,7 +8,7 @@ class ExchangesConfig(AppConfig):
 
     def ready(self) -> None:
         from alliance import private_files
-        from exchanges import emails, seam
+        from exchanges import access, emails, seam
         from exchanges.models import Application
 
         # Who follows every change of an application's state (see exchanges/seam.py).
@@ -17,7 +17,7 @@ class ExchangesConfig(AppConfig):
         def can_read_pitch_deck(user, name: str) -> bool:
             if not user.is_authenticated:
                 return False
-            if user.is_staff and user.has_perm("exchanges.view_application"):
+            if access.visible_applications(user).filter(pitch_deck=name).exists():
                 return True
             return Application.objects.filter(
                 pitch_deck=name, startup__memberships__user=user

@@ -43,7 +43,12 @@ def make_demo_exchanges(teams: list[Membership]) -> dict[str, int]:
     """
     now = timezone.now()
     staff = demo_user("demo-staff@example.com", "Demo Staff (fictitious)", is_staff=True)
-    staff.user_permissions.add(Permission.objects.get(codename="change_application"))
+    staff.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="exchanges",
+            codename__in=["view_application", "decide_application", "see_every_programme"],
+        )
+    )
     programmes = {
         "open": _programme(
             "demo-tel-aviv-exchange",

@@ -3,6 +3,9 @@
 The emails of each change of state are queued by one subscriber of the seam.
 """
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from alliance.i18n import translated_value
 from alliance.links import absolute_url
 from alliance.mail.outbox import Recipient, local_time, queue_email, recipients, staff_inbox
@@ -12,7 +15,7 @@ from exchanges.seam import Transition
 
 
 def application_context(
-    application: Application, recipient: Recipient, *, for_team: bool
+    application: Application, recipient: Recipient, *, for_team: bool, comment: str = ""
 ) -> dict[str, str]:
     """The placeholders of an application email, as plain strings for one recipient.
 
@@ -30,11 +33,20 @@ def application_context(
         "programme": translated_value(programme, "title", language)[0],
         "host_city": translated_value(programme.host_city, "name", language)[0],
         "application_url": url,
+        "comment": shared_comment(comment, language),
     }
     if application.confirm_by:
         context["deadline"] = local_time(application.confirm_by, recipient)
         context["confirm_url"] = url
     return context
+
+
+def shared_comment(comment: str, language: str) -> str:
+    """The paragraph a decision's email carries when staff share their comment, else ""."""
+    if not comment.strip():
+        return ""
+    with translation.override(language):
+        return _("A note from Berlin Partner: %(comment)s") % {"comment": comment.strip()}
 
 
 def team_of(application: Application) -> list:
@@ -53,11 +65,13 @@ def host_contacts(application: Application) -> list[Contact]:
     )
 
 
-def notify_team(application: Application, template_key: str) -> None:
+def notify_team(application: Application, template_key: str, *, comment: str = "") -> None:
     queue_email(
         template_key,
         to=recipients(team_of(application)),
-        context=lambda recipient: application_context(application, recipient, for_team=True),
+        context=lambda recipient: application_context(
+            application, recipient, for_team=True, comment=comment
+        ),
         about=application,
     )
 
@@ -91,7 +105,8 @@ def queue_transition_emails(transition: Transition) -> None:
     """Queue the emails of one change of state (subscribed to the seam at start-up)."""
     application = transition.application
     if transition.verb in TEAM_EMAILS:
-        notify_team(application, TEAM_EMAILS[transition.verb])
+        shared = transition.comment if transition.share_comment else ""
+        notify_team(application, TEAM_EMAILS[transition.verb], comment=shared)
     if transition.verb in STAFF_AND_HOST_EMAILS:
         notify_staff_and_host(application, STAFF_AND_HOST_EMAILS[transition.verb])
     if transition.verb == Verb.ACCEPT and transition.actor == Actor.SYSTEM:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from alliance.accounts.models import User
 from alliance.errors import DomainError
+from exchanges.access import may_decide
 from exchanges.models import (
     TRANSITIONS,
     Application,
@@ -57,16 +58,13 @@ def withdrawable(application: Application) -> bool:
     return application.state in TRANSITIONS[Verb.WITHDRAW].sources
 
 
-def require_staff(user: User | None) -> None:
-    """Staff who may change applications (superusers, or the permission given in the admin)."""
-    if not (
-        user
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("exchanges.change_application")
-    ):
-        raise DomainError("not_staff", gettext_lazy("Only Berlin Partner staff can do this."))
+def require_decider(user: User | None, programme: ExchangeProgramme) -> None:
+    """Staff who may decide on `programme`'s applications: its managers, administrators."""
+    if not may_decide(user, programme):
+        raise DomainError(
+            "not_staff",
+            gettext_lazy("Only the programme's managers at Berlin Partner can do this."),
+        )
 
 
 # Rules of a submission

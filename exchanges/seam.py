@@ -26,6 +26,7 @@ class Transition:
     by: User | None  # None when the portal acted on its own
     comment: str
     at: datetime.datetime
+    share_comment: bool = False  # staff chose to include the comment in the team's email
 
 
 Handler = Callable[[Transition], None]

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from exchanges.models import ExchangeProgramme, ProgrammeQuestion
+from exchanges.models import ExchangeProgramme, ProgrammeQuestion, ReviewCriterion
 
 
 @register(ExchangeProgramme)
@@ -13,3 +13,9 @@ class ExchangeProgrammeTranslationOptions(TranslationOptions):
 class ProgrammeQuestionTranslationOptions(TranslationOptions):
     fields = ("text",)
     required_languages = {"en": ("text",), "default": ()}
+
+
+@register(ReviewCriterion)
+class ReviewCriterionTranslationOptions(TranslationOptions):
+    fields = ("name",)
+    required_languages = {"en": ("name",), "default": ()}

@@ -27,10 +27,20 @@ from exchanges.models.programme import (
     ProgrammeStatus,
     QuestionKind,
 )
-from exchanges.models.review import Recommendation, Review, Verdict
+from exchanges.models.review import (
+    MAX_SCORE,
+    MIN_SCORE,
+    Recommendation,
+    Review,
+    ReviewCriterion,
+    Score,
+    Verdict,
+)
 
 __all__ = [
     "DECIDABLE",
+    "MAX_SCORE",
+    "MIN_SCORE",
     "SEAT_STATES",
     "STAGEABLE",
     "TRANSITIONS",
@@ -49,6 +59,8 @@ __all__ = [
     "QuestionKind",
     "Recommendation",
     "Review",
+    "ReviewCriterion",
+    "Score",
     "State",
     "TransitionRule",
     "Verb",

@@ -121,6 +121,7 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
         verbose_name=_("programme"),
+        db_index=False,  # the (programme, state) index starts with it
     )
     startup = models.ForeignKey(
         Startup, on_delete=models.CASCADE, related_name="applications", verbose_name=_("start-up")
@@ -143,6 +144,15 @@ class Application(models.Model):
     rank = models.PositiveIntegerField(
         _("waitlist rank"), null=True, blank=True, help_text=_("1 is the first to move up.")
     )
+    pending_comment = models.TextField(
+        _("comment on the staged decision"),
+        blank=True,
+        max_length=3000,
+        help_text=_("Recorded with the decision when it is announced."),
+    )
+    pending_comment_shared = models.BooleanField(
+        _("include the comment in the email to the team"), default=False
+    )
     motivation = models.TextField(_("motivation"), blank=True, max_length=3000)
     goals = models.TextField(_("goals in the market"), blank=True, max_length=3000)
     needs = models.JSONField(_("needs"), default=list, blank=True)
@@ -160,7 +170,21 @@ class Application(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     confirm_by = models.DateTimeField(_("confirm by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    # The reviews' summary, kept by the review services in the review's transaction so
+    # that lists sort and show it without a query per row.
+    review_count = models.PositiveIntegerField(_("reviews"), default=0)
+    review_score = models.DecimalField(
+        _("weighted average"), max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    review_spread = models.DecimalField(
+        _("spread"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The highest review score minus the lowest."),
+    )
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -168,6 +192,12 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-updated_at", "-pk"]
+        permissions = [
+            ("review_application", _("Can review applications of assigned programmes")),
+            ("decide_application", _("Can decide on applications of assigned programmes")),
+            ("export_application", _("Can export applications")),
+            ("see_every_programme", _("Can see and act on the applications of every programme")),
+        ]
         indexes = [
             models.Index(fields=["updated_at", "id"], name="application_sync"),
             models.Index(fields=["programme", "state"], name="application_programme_state"),

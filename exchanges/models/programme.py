@@ -1,5 +1,6 @@
 """Exchange programmes and the extra questions they ask their applicants."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -111,6 +112,26 @@ class ExchangeProgramme(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=20, choices=ProgrammeStatus, default=ProgrammeStatus.DRAFT
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_programmes",
+        verbose_name=_("programme managers"),
+        help_text=_("Staff who decide on this programme's applications."),
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="reviewed_programmes",
+        verbose_name=_("reviewers"),
+        help_text=_("Staff who review this programme's applications."),
+    )
+    decisions_announced_at = models.DateTimeField(
+        _("decisions first announced"),
+        null=True,
+        blank=True,
+        help_text=_("Reviews can no longer be changed from then on."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

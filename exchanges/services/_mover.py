@@ -139,6 +139,7 @@ def move(
     by: User | None,
     actor: Actor,
     comment: str = "",
+    share_comment: bool = False,
     now: datetime.datetime | None = None,
     **fields,
 ) -> Application:
@@ -155,6 +156,8 @@ def move(
     now = now or timezone.now()
     if verb in VERB_FIELDS:
         fields = VERB_FIELDS[verb](application, now, fields)
+    if "pending_decision" in fields:  # a decision taken drops what was staged with it
+        fields.update(pending_comment="", pending_comment_shared=False)
     source = application.state
     application.state = transition.target
     application.updated_at = now
@@ -179,6 +182,7 @@ def move(
             actor=actor,
             by=by,
             comment=comment,
+            share_comment=share_comment and bool(comment.strip()),
             at=now,
         )
     )

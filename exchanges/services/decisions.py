@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from alliance.accounts.models import User
 from alliance.errors import DomainError
 from exchanges.models import STAGEABLE, TRANSITIONS, Actor, Application, ExchangeProgramme, Verb
-from exchanges.rules import REFUSED, require_staff
+from exchanges.rules import REFUSED, require_decider
 from exchanges.services._mover import lock, lock_programme, move, refresh
 
 
@@ -16,7 +16,7 @@ def stage_decision(
     application: Application, *, verb: Verb, by: User, rank: int | None = None
 ) -> Application:
     """Stage a decision that the applicant does not see until it is announced."""
-    require_staff(by)
+    require_decider(by, application.programme)
     if verb not in STAGEABLE:
         raise DomainError("not_stageable", gettext_lazy("This decision cannot be staged."))
     locked = lock(application)
@@ -31,7 +31,7 @@ def stage_decision(
 @transaction.atomic
 def clear_staged_decision(application: Application, *, by: User) -> Application:
     """Drop a staged decision."""
-    require_staff(by)
+    require_decider(by, application.programme)
     locked = lock(application)
     locked.pending_decision = ""
     locked.save(update_fields=["pending_decision"])
@@ -54,7 +54,7 @@ def staged_seat_warning(programme: ExchangeProgramme) -> str | None:
 @transaction.atomic
 def announce_decisions(programme: ExchangeProgramme, *, by: User) -> list[Application]:
     """Apply every staged decision of `programme` and queue their emails, all or none."""
-    require_staff(by)
+    require_decider(by, programme)
     programme = lock_programme(programme)
     staged = list(
         Application.objects.select_for_update(of=("self",))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from alliance.accounts.models import User
 from alliance.errors import DomainError
 from exchanges.models import SEAT_STATES, Actor, Application, State, Verb
-from exchanges.rules import REFUSED, consent_wording, require_staff, submission_problems
+from exchanges.rules import REFUSED, consent_wording, require_decider, submission_problems
 from exchanges.services._mover import deadline_time, lock, move, refresh
 from exchanges.services.seats import backfill
 from startups.rules import require_owner
@@ -49,7 +49,7 @@ def submit_application(application: Application, *, by: User, consent: bool) -> 
 @transaction.atomic
 def start_review(application: Application, *, by: User, comment: str = "") -> Application:
     """Mark a submitted application as being reviewed by staff."""
-    require_staff(by)
+    require_decider(by, application.programme)
     locked = move(lock(application), Verb.START_REVIEW, by=by, actor=Actor.STAFF, comment=comment)
     return refresh(application, locked)
 
@@ -57,7 +57,7 @@ def start_review(application: Application, *, by: User, comment: str = "") -> Ap
 @transaction.atomic
 def shortlist_application(application: Application, *, by: User, comment: str = "") -> Application:
     """Shortlist an application and tell the team."""
-    require_staff(by)
+    require_decider(by, application.programme)
     locked = move(lock(application), Verb.SHORTLIST, by=by, actor=Actor.STAFF, comment=comment)
     return refresh(application, locked)
 
@@ -67,7 +67,7 @@ def waitlist_application(
     application: Application, *, by: User, rank: int | None = None, comment: str = ""
 ) -> Application:
     """Put an application on the waitlist at `rank` (last when not given) and tell the team."""
-    require_staff(by)
+    require_decider(by, application.programme)
     locked = move(
         lock(application), Verb.WAITLIST, by=by, actor=Actor.STAFF, comment=comment, rank=rank
     )
@@ -77,7 +77,7 @@ def waitlist_application(
 @transaction.atomic
 def accept_application(application: Application, *, by: User, comment: str = "") -> Application:
     """Accept an application if a seat is free, set its confirmation deadline, tell the team."""
-    require_staff(by)
+    require_decider(by, application.programme)
     locked = move(lock(application), Verb.ACCEPT, by=by, actor=Actor.STAFF, comment=comment)
     return refresh(application, locked)
 
@@ -85,7 +85,7 @@ def accept_application(application: Application, *, by: User, comment: str = "")
 @transaction.atomic
 def reject_application(application: Application, *, by: User, comment: str = "") -> Application:
     """Reject an application and tell the team."""
-    require_staff(by)
+    require_decider(by, application.programme)
     locked = move(lock(application), Verb.REJECT, by=by, actor=Actor.STAFF, comment=comment)
     return refresh(application, locked)
 

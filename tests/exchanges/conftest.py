@@ -21,9 +21,20 @@ STAFF_INBOX = "staff@berlin-partner.example"
 
 
 def staff_user(**fields):
-    """A staff member allowed to decide applications."""
+    """A staff member allowed to see, review and decide every programme's applications."""
     user = UserFactory(is_staff=True, **fields)
-    user.user_permissions.add(Permission.objects.get(codename="change_application"))
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="exchanges",
+            codename__in=[
+                "view_application",
+                "change_application",
+                "review_application",
+                "decide_application",
+                "see_every_programme",
+            ],
+        )
+    )
     return user
 
 

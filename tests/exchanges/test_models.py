@@ -4,13 +4,12 @@ import datetime
 
 import pytest
 
-from exchanges.models import Application, Review, State
+from exchanges.models import Application, State
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
     ProgrammeFactory,
     StartupFactory,
-    UserFactory,
 )
 from tests.helpers import refused_by_database
 
@@ -72,36 +71,6 @@ def test_programme_must_not_end_before_it_starts():
 
     assert refused_by_database(
         lambda: ProgrammeFactory(starts_on=day, ends_on=day - datetime.timedelta(days=1))
-    )
-
-
-@pytest.mark.parametrize("score", [0, 6])
-def test_review_scores_are_one_to_five(score):
-    application = ApplicationFactory()
-    reviewer = UserFactory(is_staff=True)
-
-    assert refused_by_database(
-        lambda: Review.objects.create(
-            reviewer=reviewer,
-            application=application,
-            team=score,
-            product=3,
-            market_fit=3,
-            readiness=3,
-        )
-    )
-    Review.objects.create(
-        reviewer=reviewer, application=application, team=5, product=1, market_fit=3, readiness=3
-    )
-    assert refused_by_database(
-        lambda: Review.objects.create(
-            reviewer=reviewer,
-            application=application,
-            team=4,
-            product=4,
-            market_fit=4,
-            readiness=4,
-        )
     )
 
 

@@ -1,3 +1,5 @@
+"""The admin of applications: the whole application on one page, decided by actions."""
+
 from collections.abc import Callable
 
 from django.contrib import admin, messages
@@ -5,81 +7,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from alliance.errors import DomainError
-from exchanges import services
-from exchanges.models import (
-    Application,
-    ApplicationEvent,
-    ExchangeProgramme,
-    ProgrammeQuestion,
-    Verb,
-)
+from exchanges import access, services
+from exchanges.admin import exports
+from exchanges.admin.application_list import ApplicationListMixin
+from exchanges.models import Application, ApplicationEvent, Verb
 from exchanges.partners.models import DataAccess
-
-
-class QuestionInline(TranslationTabularInline):
-    model = ProgrammeQuestion
-    extra = 0
-    fields = ("position", "text", "kind", "choices", "required")
-
-
-@admin.register(ExchangeProgramme)
-class ExchangeProgrammeAdmin(TabbedTranslationAdmin):
-    list_display = ("title", "host_city", "format", "status", "applications_close_at", "seats")
-    list_filter = ("status", "format", "host_city")
-    list_select_related = ("host_city",)
-    search_fields = ("title_en", "title_de", "slug")
-    prepopulated_fields = {"slug": ("title_en",)}
-    autocomplete_fields = (
-        "host_city",
-        "host_organisation",
-        "co_organisers",
-        "eligible_origin_cities",
-    )
-    inlines = [QuestionInline]
-    actions = ["announce_decisions"]
-    fieldsets = (
-        (None, {"fields": ("title", "slug", "status", "format", "summary")}),
-        (_("Hosts"), {"fields": ("host_city", "host_organisation", "co_organisers")}),
-        (
-            _("Dates"),
-            {"fields": ("starts_on", "ends_on", "applications_open_at", "applications_close_at")},
-        ),
-        (_("Seats"), {"fields": ("seats", "confirmation_days", "automatic_backfill")}),
-        (
-            _("Eligibility"),
-            {
-                "fields": (
-                    "eligible_origin_cities",
-                    "max_company_age_years",
-                    "allowed_stages",
-                    "requires_product_launched",
-                    "sectors",
-                )
-            },
-        ),
-        (_("Content"), {"fields": ("description", "benefits")}),
-    )
-
-    @admin.action(description=_("Announce the staged decisions"), permissions=["change"])
-    def announce_decisions(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for programme in queryset:
-            try:
-                announced = services.announce_decisions(programme, by=request.user)
-            except DomainError as error:
-                self.message_user(request, f"{programme}: {error}", messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(programme)s: %(count)d decision announced.",
-                        "%(programme)s: %(count)d decisions announced.",
-                        len(announced),
-                    )
-                    % {"programme": programme, "count": len(announced)},
-                )
 
 
 class EventInline(admin.TabularInline):
@@ -167,20 +101,7 @@ ACTIONS = {
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    list_display = (
-        "startup",
-        "programme",
-        "state",
-        "pending_decision",
-        "rank",
-        "submitted_at",
-        "confirm_by",
-        "updated_at",
-    )
-    list_filter = ("state", "pending_decision", "programme")
-    list_select_related = ("startup", "programme")
-    search_fields = ("startup__name",)
+class ApplicationAdmin(ApplicationListMixin, admin.ModelAdmin):
     readonly_fields = (
         "programme",
         "startup",
@@ -203,7 +124,14 @@ class ApplicationAdmin(admin.ModelAdmin):
         return self.fields
 
     inlines = [EventInline, DataAccessInline]
-    actions = [_apply(name, label, call) for name, (label, call) in ACTIONS.items()]
+    actions = [
+        *(_apply(name, label, call) for name, (label, call) in ACTIONS.items()),
+        *exports.APPLICATION_ACTIONS,
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """Only the applications of the programmes the user is assigned to."""
+        return super().get_queryset(request) & access.visible_applications(request.user)
 
     def has_add_permission(self, request) -> bool:
         return False  # applications are made by start-ups, through the portal

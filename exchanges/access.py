@@ -1,0 +1,106 @@
+"""Which staff see and act on which programmes' applications: reads only, a leaf.
+
+Roles are Django groups (made by a migration, see `alliance/accounts/roles.py`) that
+give the permissions; assignment to a programme (`managers`, `reviewers`) gives the
+programmes. Staff with `see_every_programme` (the administrators, and superusers) are
+assigned to every programme. The admin's querysets, the private files, the exports, the
+decision board and the services all ask here.
+"""
+
+from django.db.models import Q, QuerySet
+
+from alliance.accounts.models import User
+from exchanges.models import Application, ExchangeProgramme
+from startups.models import Membership
+
+
+def _staff(user: User | None) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def sees_every_programme(user: User | None) -> bool:
+    return _staff(user) and user.has_perm("exchanges.see_every_programme")
+
+
+def _assigned(user: User, *, as_reviewer: bool) -> Q:
+    """Programmes `user` manages (and, `as_reviewer`, reviews too)."""
+    condition = Q(managers=user)
+    if as_reviewer:
+        condition |= Q(reviewers=user)
+    return condition
+
+
+def visible_programmes(user: User | None) -> QuerySet[ExchangeProgramme]:
+    """Programmes whose applications `user` may see: assigned ones, or all for the few."""
+    if not (_staff(user) and user.has_perm("exchanges.view_application")):
+        return ExchangeProgramme.objects.none()
+    if sees_every_programme(user):
+        return ExchangeProgramme.objects.all()
+    ids = ExchangeProgramme.objects.filter(_assigned(user, as_reviewer=True)).values("pk")
+    return ExchangeProgramme.objects.filter(pk__in=ids)
+
+
+def visible_applications(user: User | None) -> QuerySet[Application]:
+    """Applications `user` may see in the admin, their pitch decks and exports included."""
+    if not (_staff(user) and user.has_perm("exchanges.view_application")):
+        return Application.objects.none()
+    if sees_every_programme(user):
+        return Application.objects.all()
+    ids = ExchangeProgramme.objects.filter(_assigned(user, as_reviewer=True)).values("pk")
+    return Application.objects.filter(programme__in=ids)
+
+
+def may_see_application(user: User | None, application: Application) -> bool:
+    return visible_applications(user).filter(pk=application.pk).exists()
+
+
+def may_decide(user: User | None, programme: ExchangeProgramme) -> bool:
+    """Whether `user` may stage, decide and announce on `programme`'s applications."""
+    if not (_staff(user) and user.has_perm("exchanges.decide_application")):
+        return False
+    return sees_every_programme(user) or programme.managers.filter(pk=user.pk).exists()
+
+
+def decided_programmes(user: User | None) -> QuerySet[ExchangeProgramme]:
+    """Programmes `user` may decide on."""
+    if not (_staff(user) and user.has_perm("exchanges.decide_application")):
+        return ExchangeProgramme.objects.none()
+    if sees_every_programme(user):
+        return ExchangeProgramme.objects.all()
+    return ExchangeProgramme.objects.filter(managers=user)
+
+
+def reviewed_programmes(user: User | None) -> QuerySet[ExchangeProgramme]:
+    """Programmes whose applications `user` may review."""
+    if not (_staff(user) and user.has_perm("exchanges.review_application")):
+        return ExchangeProgramme.objects.none()
+    if sees_every_programme(user):
+        return ExchangeProgramme.objects.all()
+    ids = ExchangeProgramme.objects.filter(_assigned(user, as_reviewer=True)).values("pk")
+    return ExchangeProgramme.objects.filter(pk__in=ids)
+
+
+def belongs_to_startup(user: User, application: Application) -> bool:
+    return Membership.objects.filter(user=user, startup_id=application.startup_id).exists()
+
+
+def may_review(user: User | None, application: Application) -> bool:
+    """Whether `user` may review `application`: assigned, and not one of its team."""
+    return reviewed_programmes(user).filter(
+        pk=application.programme_id
+    ).exists() and not belongs_to_startup(user, application)
+
+
+def may_export(user: User | None, programme: ExchangeProgramme) -> bool:
+    return (
+        _staff(user)
+        and user.has_perm("exchanges.export_application")
+        and visible_programmes(user).filter(pk=programme.pk).exists()
+    )
+
+
+def sees_others_reviews(user: User | None, application: Application) -> bool:
+    """Others' reviews: for those who decide, and for a reviewer once their own is in."""
+    if may_decide(user, application.programme):
+        return True
+    return application.reviews.filter(reviewer=user).exists()
