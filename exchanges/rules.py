@@ -4,6 +4,7 @@ A leaf: the services, the queries and the views import it; it imports no service
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,7 +22,7 @@ from exchanges.models import (
     State,
     Verb,
 )
-from startups.models import Startup
+from startups.models import Stage, Startup
 from startups.rules import membership_of
 
 # What a refused verb tells its user, by verb.
@@ -70,33 +71,72 @@ def require_decider(user: User | None, programme: ExchangeProgramme) -> None:
 # Rules of a submission
 
 
+@dataclass(frozen=True)
+class EligibilityResult:
+    """One eligibility rule of a programme, checked for one start-up."""
+
+    rule: str  # what the rule asks, e.g. "Company younger than 5 years"
+    passed: bool
+    problem: str  # what the start-up is told when it fails ("" when passed)
+
+
+def eligibility_results(
+    programme: ExchangeProgramme, startup: Startup, *, today: datetime.date
+) -> list[EligibilityResult]:
+    """Each eligibility rule `programme` sets, checked for `startup`, in a stable order."""
+    results = []
+    origins = list(programme.eligible_origin_cities.all())
+    if origins:
+        cities = ", ".join(str(city.name) for city in origins)
+        results.append(
+            EligibilityResult(
+                _("From %(cities)s") % {"cities": cities},
+                startup.city_id in {city.pk for city in origins},
+                _("The programme is open to start-ups from %(cities)s only.") % {"cities": cities},
+            )
+        )
+    if programme.max_company_age_years is not None:
+        years = {"years": programme.max_company_age_years}
+        results.append(
+            EligibilityResult(
+                _("Company younger than %(years)d years") % years,
+                startup.age_in_years(today) < programme.max_company_age_years,
+                _("The programme is open to companies younger than %(years)d years.") % years,
+            )
+        )
+    if programme.allowed_stages:
+        stages = ", ".join(str(Stage(stage).label) for stage in programme.allowed_stages)
+        results.append(
+            EligibilityResult(
+                _("Stage: %(stages)s") % {"stages": stages},
+                startup.stage in programme.allowed_stages,
+                _("The programme is not open to start-ups at the %(stage)s stage.")
+                % {"stage": startup.get_stage_display()},
+            )
+        )
+    if programme.requires_product_launched:
+        results.append(
+            EligibilityResult(
+                _("Product launched"),
+                startup.product_launched,
+                _("The programme needs a launched product."),
+            )
+        )
+    return [
+        result if not result.passed else EligibilityResult(result.rule, True, "")
+        for result in results
+    ]
+
+
 def eligibility_problems(
     programme: ExchangeProgramme, startup: Startup, *, today: datetime.date
 ) -> list[str]:
     """Each eligibility rule of `programme` that `startup` fails, as its own message."""
-    problems = []
-    origins = list(programme.eligible_origin_cities.all())
-    if origins and startup.city_id not in {city.pk for city in origins}:
-        problems.append(
-            _("The programme is open to start-ups from %(cities)s only.")
-            % {"cities": ", ".join(str(city.name) for city in origins)}
-        )
-    if (
-        programme.max_company_age_years is not None
-        and startup.age_in_years(today) >= programme.max_company_age_years
-    ):
-        problems.append(
-            _("The programme is open to companies younger than %(years)d years.")
-            % {"years": programme.max_company_age_years}
-        )
-    if programme.allowed_stages and startup.stage not in programme.allowed_stages:
-        problems.append(
-            _("The programme is not open to start-ups at the %(stage)s stage.")
-            % {"stage": startup.get_stage_display()}
-        )
-    if programme.requires_product_launched and not startup.product_launched:
-        problems.append(_("The programme needs a launched product."))
-    return problems
+    return [
+        result.problem
+        for result in eligibility_results(programme, startup, today=today)
+        if not result.passed
+    ]
 
 
 def call_problems(programme: ExchangeProgramme, *, now: datetime.datetime) -> list[str]:

@@ -30,10 +30,15 @@ AUDITED: tuple[Audited, ...] = (
     Audited("cities.cooperationagreement", m2m=("signatories",)),
     Audited("startups.startup"),
     Audited("startups.membership"),
-    Audited("exchanges.exchangeprogramme", m2m=("co_organisers", "eligible_origin_cities")),
+    Audited(
+        "exchanges.exchangeprogramme",
+        m2m=("co_organisers", "eligible_origin_cities", "managers", "reviewers"),
+    ),
     Audited("exchanges.programmequestion"),
     Audited("exchanges.application"),
     Audited("exchanges.review"),
+    Audited("exchanges.score"),
+    Audited("exchanges.reviewcriterion"),
     Audited("exchanges.recommendation"),
     # Never a password hash; the login time is no staff write.
     Audited(

@@ -1,6 +1,7 @@
 """Staged decisions: staff stage them unseen, then announce a programme's all at once."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,9 +14,19 @@ from exchanges.services._mover import lock, lock_programme, move, refresh
 
 @transaction.atomic
 def stage_decision(
-    application: Application, *, verb: Verb, by: User, rank: int | None = None
+    application: Application,
+    *,
+    verb: Verb,
+    by: User,
+    rank: int | None = None,
+    comment: str = "",
+    share_comment: bool = False,
 ) -> Application:
-    """Stage a decision that the applicant does not see until it is announced."""
+    """Stage a decision that the applicant does not see until it is announced.
+
+    The comment is recorded with the decision when it is announced and, if
+    `share_comment`, included in the email to the team.
+    """
     require_decider(by, application.programme)
     if verb not in STAGEABLE:
         raise DomainError("not_stageable", gettext_lazy("This decision cannot be staged."))
@@ -24,7 +35,11 @@ def stage_decision(
         raise DomainError("state_conflict", REFUSED[verb])
     locked.pending_decision = verb
     locked.rank = rank if verb == Verb.WAITLIST else locked.rank
-    locked.save(update_fields=["pending_decision", "rank"])
+    locked.pending_comment = comment.strip()
+    locked.pending_comment_shared = share_comment and bool(comment.strip())
+    locked.save(
+        update_fields=["pending_decision", "rank", "pending_comment", "pending_comment_shared"]
+    )
     return refresh(application, locked)
 
 
@@ -34,7 +49,9 @@ def clear_staged_decision(application: Application, *, by: User) -> Application:
     require_decider(by, application.programme)
     locked = lock(application)
     locked.pending_decision = ""
-    locked.save(update_fields=["pending_decision"])
+    locked.pending_comment = ""
+    locked.pending_comment_shared = False
+    locked.save(update_fields=["pending_decision", "pending_comment", "pending_comment_shared"])
     return refresh(application, locked)
 
 
@@ -71,5 +88,18 @@ def announce_decisions(programme: ExchangeProgramme, *, by: User) -> list[Applic
         verb = Verb(application.pending_decision)
         # A staged waitlisting keeps the rank it was staged with (or goes last).
         fields = {"rank": application.rank} if verb == Verb.WAITLIST else {}
-        announced.append(move(application, verb, by=by, actor=Actor.STAFF, **fields))
+        announced.append(
+            move(
+                application,
+                verb,
+                by=by,
+                actor=Actor.STAFF,
+                comment=application.pending_comment,
+                share_comment=application.pending_comment_shared,
+                **fields,
+            )
+        )
+    if programme.decisions_announced_at is None:  # reviews close with the first announcement
+        programme.decisions_announced_at = timezone.now()
+        programme.save(update_fields=["decisions_announced_at"])
     return announced

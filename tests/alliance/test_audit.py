@@ -109,6 +109,8 @@ def test_the_audited_models_are_these_and_not_the_outbox():
         "exchanges.programmequestion",
         "exchanges.application",
         "exchanges.review",
+        "exchanges.score",
+        "exchanges.reviewcriterion",
         "exchanges.recommendation",
         "partners.partnerapikey",
         "accounts.user",
