@@ -8,6 +8,7 @@ The public functions are importable from here: `services.submit_application(...)
 from exchanges.services.decisions import (
     announce_decisions,
     clear_staged_decision,
+    move_in_waitlist,
     stage_decision,
     staged_seat_warning,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "delete_draft",
     "expire_acceptances",
     "expire_application",
+    "move_in_waitlist",
     "reject_application",
     "shortlist_application",
     "stage_decision",

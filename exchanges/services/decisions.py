@@ -1,13 +1,23 @@
 """Staged decisions: staff stage them unseen, then announce a programme's all at once."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliance.accounts.models import User
 from alliance.errors import DomainError
-from exchanges.models import STAGEABLE, TRANSITIONS, Actor, Application, ExchangeProgramme, Verb
+from exchanges.models import (
+    STAGEABLE,
+    TRANSITIONS,
+    Actor,
+    Application,
+    ExchangeProgramme,
+    State,
+    Verb,
+)
 from exchanges.rules import REFUSED, require_decider
 from exchanges.services._mover import lock, lock_programme, move, refresh
 
@@ -28,6 +38,7 @@ def stage_decision(
     `share_comment`, included in the email to the team.
     """
     require_decider(by, application.programme)
+    _check_rank(rank)
     if verb not in STAGEABLE:
         raise DomainError("not_stageable", gettext_lazy("This decision cannot be staged."))
     locked = lock(application)
@@ -84,6 +95,7 @@ def announce_decisions(programme: ExchangeProgramme, *, by: User) -> list[Applic
             "nothing_staged", gettext_lazy("No decision is staged for this programme.")
         )
     announced = []
+    placing = {}
     for application in staged:
         verb = Verb(application.pending_decision)
         # A staged waitlisting keeps the rank it was staged with (or goes last).
@@ -99,7 +111,59 @@ def announce_decisions(programme: ExchangeProgramme, *, by: User) -> list[Applic
                 **fields,
             )
         )
+        if verb == Verb.WAITLIST:
+            placing[application.pk] = application.rank
+    renumber_waitlist(programme, placing=placing)
     if programme.decisions_announced_at is None:  # reviews close with the first announcement
         programme.decisions_announced_at = timezone.now()
         programme.save(update_fields=["decisions_announced_at"])
     return announced
+
+
+def _check_rank(rank: int | None) -> None:
+    if rank is not None and rank < 1:
+        raise ValidationError(gettext_lazy("A waitlist rank is 1 or more."), code="invalid_rank")
+
+
+@transaction.atomic
+def move_in_waitlist(application: Application, *, rank: int, by: User) -> Application:
+    """Move a waitlisted application to `rank` (past the end: last); the others close up."""
+    require_decider(by, application.programme)
+    _check_rank(rank)
+    locked = lock(application)
+    if locked.state != State.WAITLISTED:
+        raise DomainError(
+            "not_waitlisted", gettext_lazy("Only an application on the waitlist can be moved.")
+        )
+    renumber_waitlist(locked.programme, placing={locked.pk: rank})
+    return refresh(application, locked)
+
+
+def renumber_waitlist(
+    programme: ExchangeProgramme, *, placing: dict[int, int | None] | None = None
+) -> None:
+    """Rank `programme`'s waitlist 1..n, without gaps or ties, keeping its order.
+
+    `placing` maps applications (by id) to the rank they take, the others moving down
+    (none given: last). The caller holds the programme's lock; each changed row is saved
+    on its own, so that the audit log records every rank that changed.
+    """
+    placing = placing or {}
+    waitlist = list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(programme=programme, state=State.WAITLISTED)
+        .order_by(F("rank").asc(nulls_last=True), "pk")
+    )
+    by_pk = {application.pk: application for application in waitlist}
+    ordered = [application for application in waitlist if application.pk not in placing]
+    placed = sorted(
+        ((rank or len(waitlist), pk) for pk, rank in placing.items() if pk in by_pk),
+    )
+    for rank, pk in placed:  # ascending, so each lands on the rank it asked for
+        ordered.insert(min(rank - 1, len(ordered)), by_pk[pk])
+    now = timezone.now()
+    for position, application in enumerate(ordered, start=1):
+        if application.rank != position:
+            application.rank = position
+            application.updated_at = now
+            application.save(update_fields=["rank", "updated_at"])

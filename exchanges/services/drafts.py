@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from alliance.accounts.models import User
 from alliance.errors import DomainError
+from exchanges.access import may_decide
 from exchanges.models import Answer, Application, ExchangeProgramme, State
 from exchanges.rules import call_problems, require_member
 from exchanges.services._mover import lock, refresh
@@ -72,8 +73,9 @@ def _delete_file_on_commit(storage, name: str) -> None:
 
 @transaction.atomic
 def delete_draft(application: Application, *, by: User) -> None:
-    """Delete a draft (a submitted application is withdrawn, not deleted)."""
-    require_member(application.startup, by)
+    """Delete a draft, as one of its team or of the programme's deciders (in the admin)."""
+    if not may_decide(by, application.programme):
+        require_member(application.startup, by)
     locked = lock(application)
     if locked.state != State.DRAFT:
         raise DomainError("not_draft", gettext_lazy("Only a draft can be deleted."))

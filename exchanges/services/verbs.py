@@ -5,6 +5,7 @@ the state and enforces the programme's rules; the mover records the change and h
 to the seam (where the emails are queued), all in the same transaction.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,7 @@ from alliance.errors import DomainError
 from exchanges.models import SEAT_STATES, Actor, Application, State, Verb
 from exchanges.rules import REFUSED, consent_wording, require_decider, submission_problems
 from exchanges.services._mover import deadline_time, lock, move, refresh
+from exchanges.services.decisions import renumber_waitlist
 from exchanges.services.seats import backfill
 from startups.rules import require_owner
 
@@ -55,38 +57,80 @@ def start_review(application: Application, *, by: User, comment: str = "") -> Ap
 
 
 @transaction.atomic
-def shortlist_application(application: Application, *, by: User, comment: str = "") -> Application:
-    """Shortlist an application and tell the team."""
-    require_decider(by, application.programme)
-    locked = move(lock(application), Verb.SHORTLIST, by=by, actor=Actor.STAFF, comment=comment)
-    return refresh(application, locked)
-
-
-@transaction.atomic
-def waitlist_application(
-    application: Application, *, by: User, rank: int | None = None, comment: str = ""
+def shortlist_application(
+    application: Application, *, by: User, comment: str = "", share_comment: bool = False
 ) -> Application:
-    """Put an application on the waitlist at `rank` (last when not given) and tell the team."""
+    """Shortlist an application and tell the team (with the comment, if `share_comment`)."""
     require_decider(by, application.programme)
     locked = move(
-        lock(application), Verb.WAITLIST, by=by, actor=Actor.STAFF, comment=comment, rank=rank
+        lock(application),
+        Verb.SHORTLIST,
+        by=by,
+        actor=Actor.STAFF,
+        comment=comment,
+        share_comment=share_comment,
     )
     return refresh(application, locked)
 
 
 @transaction.atomic
-def accept_application(application: Application, *, by: User, comment: str = "") -> Application:
-    """Accept an application if a seat is free, set its confirmation deadline, tell the team."""
+def waitlist_application(
+    application: Application,
+    *,
+    by: User,
+    rank: int | None = None,
+    comment: str = "",
+    share_comment: bool = False,
+) -> Application:
+    """Put an application on the waitlist at `rank` (last when not given) and tell the team.
+
+    The others from `rank` on move down one: the waitlist stays ranked 1..n.
+    """
     require_decider(by, application.programme)
-    locked = move(lock(application), Verb.ACCEPT, by=by, actor=Actor.STAFF, comment=comment)
+    if rank is not None and rank < 1:
+        raise ValidationError(gettext_lazy("A waitlist rank is 1 or more."), code="invalid_rank")
+    locked = move(
+        lock(application),
+        Verb.WAITLIST,
+        by=by,
+        actor=Actor.STAFF,
+        comment=comment,
+        share_comment=share_comment,
+        rank=rank,
+    )
+    renumber_waitlist(locked.programme, placing={locked.pk: locked.rank})
     return refresh(application, locked)
 
 
 @transaction.atomic
-def reject_application(application: Application, *, by: User, comment: str = "") -> Application:
-    """Reject an application and tell the team."""
+def accept_application(
+    application: Application, *, by: User, comment: str = "", share_comment: bool = False
+) -> Application:
+    """Accept an application if a seat is free, set its confirmation deadline, tell the team."""
     require_decider(by, application.programme)
-    locked = move(lock(application), Verb.REJECT, by=by, actor=Actor.STAFF, comment=comment)
+    locked = lock(application)
+    was_waitlisted = locked.state == State.WAITLISTED
+    move(
+        locked, Verb.ACCEPT, by=by, actor=Actor.STAFF, comment=comment, share_comment=share_comment
+    )
+    if was_waitlisted:  # no gap where it was
+        renumber_waitlist(locked.programme)
+    return refresh(application, locked)
+
+
+@transaction.atomic
+def reject_application(
+    application: Application, *, by: User, comment: str = "", share_comment: bool = False
+) -> Application:
+    """Reject an application and tell the team (with the comment, if `share_comment`)."""
+    require_decider(by, application.programme)
+    locked = lock(application)
+    was_waitlisted = locked.state == State.WAITLISTED
+    move(
+        locked, Verb.REJECT, by=by, actor=Actor.STAFF, comment=comment, share_comment=share_comment
+    )
+    if was_waitlisted:
+        renumber_waitlist(locked.programme)
     return refresh(application, locked)
 
 
@@ -112,7 +156,10 @@ def withdraw_application(application: Application, *, by: User, comment: str = "
     require_owner(application.startup, by)
     locked = lock(application)
     held_seat = locked.state in SEAT_STATES
+    was_waitlisted = locked.state == State.WAITLISTED
     move(locked, Verb.WITHDRAW, by=by, actor=Actor.OWNER, comment=comment)
+    if was_waitlisted:
+        renumber_waitlist(locked.programme)
     if held_seat:
         backfill(locked.programme)
     return refresh(application, locked)

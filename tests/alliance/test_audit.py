@@ -85,7 +85,7 @@ def counted(client, **query) -> int:
 def post_action(client, action: str, application: Application):
     return client.post(
         reverse("admin:exchanges_application_changelist"),
-        {"action": action, "_selected_action": [application.pk]},
+        {"action": action, "_selected_action": [application.pk], "post": "yes"},
     )
 
 

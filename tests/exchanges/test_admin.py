@@ -39,7 +39,7 @@ def test_admin_action_calls_the_service(staff_client, world):
 
     response = staff_client.post(
         reverse("admin:exchanges_application_changelist"),
-        {"action": "accept", "_selected_action": [application.pk]},
+        {"action": "accept", "_selected_action": [application.pk], "post": "yes"},
         follow=True,
     )
 
@@ -47,7 +47,7 @@ def test_admin_action_calls_the_service(staff_client, world):
     assert application.state == State.ACCEPTED
     assert ApplicationEvent.objects.get().actor == world.staff
     assert EmailMessage.objects.filter(template_key__endswith="application_accepted").count() == 2
-    assert "1 application: accept." in response.content.decode()
+    assert "1 application: accepted." in response.content.decode()
 
 
 def test_admin_action_shows_a_refusal(staff_client, world):
@@ -55,7 +55,7 @@ def test_admin_action_shows_a_refusal(staff_client, world):
 
     response = staff_client.post(
         reverse("admin:exchanges_application_changelist"),
-        {"action": "accept", "_selected_action": [application.pk]},
+        {"action": "accept", "_selected_action": [application.pk], "post": "yes"},
         follow=True,
     )
 
@@ -67,7 +67,7 @@ def test_admin_announce_action(staff_client, world):
     application = make_application(world, State.IN_REVIEW)
     staff_client.post(
         reverse("admin:exchanges_application_changelist"),
-        {"action": "stage_reject", "_selected_action": [application.pk]},
+        {"action": "stage_reject", "_selected_action": [application.pk], "post": "yes"},
     )
     assert Application.objects.get().state == State.IN_REVIEW
 
@@ -89,7 +89,7 @@ def test_staging_more_acceptances_than_seats_warns(staff_client, world):
 
     response = staff_client.post(
         reverse("admin:exchanges_application_changelist"),
-        {"action": "stage_accept", "_selected_action": [first.pk, second.pk]},
+        {"action": "stage_accept", "_selected_action": [first.pk, second.pk], "post": "yes"},
         follow=True,
     )
 

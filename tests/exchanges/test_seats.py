@@ -132,7 +132,7 @@ def test_announce_applies_every_staged_decision(world):
         waitlist.pk: State.WAITLISTED,
         reject.pk: State.REJECTED,
     }
-    assert Application.objects.get(pk=waitlist.pk).rank == 3
+    assert Application.objects.get(pk=waitlist.pk).rank == 1  # alone: ranks close up
     assert set(Application.objects.values_list("pending_decision", flat=True)) == {""}
     keys = {key for key, _, _ in emails_queued()}
     assert keys == {"application_accepted", "application_waitlisted", "application_rejected"}
