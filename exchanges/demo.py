@@ -6,10 +6,10 @@ Development only; the network and the start-ups come from `cities.demo` and
 
 import datetime
 
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from alliance.accounts.models import User
+from alliance.accounts.roles import PROGRAMME_MANAGER, REVIEWER, assign_role
 from cities.models import City, PartnerOrganisation
 from exchanges import services
 from exchanges.models import Application, ExchangeProgramme, ProgrammeFormat, ProgrammeStatus, State
@@ -42,12 +42,14 @@ def make_demo_exchanges(teams: list[Membership]) -> dict[str, int]:
     `teams` are the owners' memberships of `startups.demo`; there is one per `STORY` step.
     """
     now = timezone.now()
-    staff = demo_user("demo-staff@example.com", "Demo Staff (fictitious)", is_staff=True)
-    staff.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="exchanges",
-            codename__in=["view_application", "decide_application", "see_every_programme"],
-        )
+    # Staff by role: the manager decides on every demo programme, the reviewer reviews
+    # the open call's applications only.
+    staff = assign_role(
+        demo_user("demo-manager@example.com", "Demo Programme Manager (fictitious)"),
+        PROGRAMME_MANAGER,
+    )
+    reviewer = assign_role(
+        demo_user("demo-reviewer@example.com", "Demo Reviewer (fictitious)"), REVIEWER
     )
     programmes = {
         "open": _programme(
@@ -84,6 +86,9 @@ def make_demo_exchanges(teams: list[Membership]) -> dict[str, int]:
             automatic_backfill=False,
         ),
     }
+    for programme in programmes.values():
+        programme.managers.add(staff)
+    programmes["open"].reviewers.add(reviewer)
     closed = programmes["closed"]
     applications = [
         _application(closed, team, state, staff=staff)

@@ -25,7 +25,7 @@ def test_demo_data_has_every_state_made_through_the_services(capsys):
     )
     assert set(User.objects.values_list("email", flat=True)) <= {
         f"demo-founder-{n}@example.com" for n in range(1, 11)
-    } | {"demo-staff@example.com"}
+    } | {"demo-manager@example.com", "demo-reviewer@example.com"}
 
 
 def test_demo_data_twice_changes_nothing(capsys):
