@@ -22,7 +22,7 @@ from exchanges.models import (
     State,
     Verb,
 )
-from startups.models import Stage, Startup
+from startups.models import Sector, Stage, Startup
 from startups.rules import membership_of
 
 # What a refused verb tells its user, by verb.
@@ -112,6 +112,17 @@ def eligibility_results(
                 startup.stage in programme.allowed_stages,
                 _("The programme is not open to start-ups at the %(stage)s stage.")
                 % {"stage": startup.get_stage_display()},
+            )
+        )
+    if programme.sectors:
+        # In the choices' order, however the list was stored (the admin stores it so too).
+        listed = [sector for sector in Sector if sector in programme.sectors]
+        sectors = ", ".join(str(sector.label) for sector in listed)
+        results.append(
+            EligibilityResult(
+                _("Sector: %(sectors)s") % {"sectors": sectors},
+                startup.sector in programme.sectors,
+                _("The programme is open to start-ups in %(sectors)s only.") % {"sectors": sectors},
             )
         )
     if programme.requires_product_launched:

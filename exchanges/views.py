@@ -6,7 +6,7 @@ from django.views.generic import DetailView, ListView
 from exchanges import queries
 from exchanges.forms import ProgrammeFilterForm
 from exchanges.models import ExchangeProgramme
-from startups.models import Stage
+from startups.models import Sector, Stage
 
 
 class ProgrammeListView(ListView):
@@ -46,5 +46,6 @@ class ProgrammeDetailView(DetailView):
             viewer_zone=zoneinfo.ZoneInfo(viewer_zone) if viewer_zone else None,
             is_open=programme.is_open(),
             stages=[Stage(stage).label for stage in programme.allowed_stages],
+            sectors=[Sector(sector).label for sector in programme.sectors],
             **kwargs,
         )

@@ -11,6 +11,7 @@ from alliance.accounts.models import User
 from alliance.errors import DomainError
 from exchanges import access, services
 from exchanges.admin import board, exports
+from exchanges.admin.forms import ProgrammeAdminForm
 from exchanges.admin.reviews import CriterionInline
 from exchanges.models import ExchangeProgramme, ProgrammeQuestion
 
@@ -23,17 +24,14 @@ class QuestionInline(TranslationTabularInline):
 
 @admin.register(ExchangeProgramme)
 class ExchangeProgrammeAdmin(TabbedTranslationAdmin):
+    form = ProgrammeAdminForm
     list_display = ("title", "host_city", "format", "status", "applications_close_at", "seats")
     list_filter = ("status", "format", "host_city")
     list_select_related = ("host_city",)
     search_fields = ("title_en", "title_de", "slug")
     prepopulated_fields = {"slug": ("title_en",)}
-    autocomplete_fields = (
-        "host_city",
-        "host_organisation",
-        "co_organisers",
-        "eligible_origin_cities",
-    )
+    # Eligible origin cities are checkboxes (ProgrammeAdminForm): the network is small.
+    autocomplete_fields = ("host_city", "host_organisation", "co_organisers")
     inlines = [QuestionInline, CriterionInline]
     actions = ["announce_decisions", *exports.PROGRAMME_ACTIONS]
     fieldsets = (
@@ -77,6 +75,10 @@ class ExchangeProgrammeAdmin(TabbedTranslationAdmin):
         if obj is None or access.sees_every_programme(request.user):
             return True
         return obj.managers.filter(pk=request.user.pk).exists()
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        """Who sees the export actions; the export checks each programme (access.may_export)."""
+        return request.user.has_perm("exchanges.export_application")
 
     @admin.action(description=_("Announce the staged decisions"), permissions=["change"])
     def announce_decisions(self, request: HttpRequest, queryset: QuerySet) -> None:

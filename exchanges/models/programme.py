@@ -185,6 +185,17 @@ class ExchangeProgramme(models.Model):
             errors["allowed_stages"] = _("Unknown stage.")
         if not _is_subset(self.sectors, Sector.values):
             errors["sectors"] = _("Unknown sector.")
+        if self.host_city_id and self.host_organisation_id:
+            organisation = self.host_organisation
+            if organisation.city_id != self.host_city_id:
+                errors["host_organisation"] = _(
+                    "%(organisation)s is in %(city)s, not in the host city %(host_city)s: "
+                    "choose an organisation of the host city."
+                ) % {
+                    "organisation": organisation.name,
+                    "city": organisation.city,
+                    "host_city": self.host_city,
+                }
         if errors:
             raise ValidationError(errors)
 
