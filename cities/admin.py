@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,8 +115,37 @@ class ValidityFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CooperationAgreementForm(forms.ModelForm):
+    class Meta:
+        model = CooperationAgreement
+        fields = (
+            "hub_organisation",
+            "partner_organisation",
+            "signatories",
+        )  # the admin adds the rest
+
+    def clean(self):
+        """The submitted signatories belong to one of the two organisations.
+
+        Django saves many-to-many fields after the row, so the model cannot check them:
+        the form checks what was submitted, before anything is saved.
+        """
+        cleaned = super().clean()
+        hub = cleaned.get("hub_organisation")
+        partner = cleaned.get("partner_organisation")
+        signatories = cleaned.get("signatories")
+        if hub and partner and signatories:
+            agreement = CooperationAgreement(hub_organisation=hub, partner_organisation=partner)
+            try:
+                agreement.validate_signatories(signatories.select_related("organisation"))
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(CooperationAgreement)
 class CooperationAgreementAdmin(TabbedTranslationAdmin):
+    form = CooperationAgreementForm
     list_display = (
         "partner_organisation",
         "partner_city",

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,31 @@ class CooperationAgreement(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def validate_signatories(
+        self, contacts: "models.QuerySet[Contact] | list[Contact]", *, field: str = "signatories"
+    ) -> None:
+        """Refuse signatories who belong to neither of the agreement's two organisations."""
+        parties = {self.hub_organisation_id, self.partner_organisation_id}
+        outsiders = [contact for contact in contacts if contact.organisation_id not in parties]
+        if outsiders:
+            raise ValidationError(
+                {
+                    field: [
+                        _(
+                            "%(contact)s belongs to %(organisation)s, which is not a party to "
+                            "this agreement: signatories belong to %(hub)s or %(partner)s."
+                        )
+                        % {
+                            "contact": contact,
+                            "organisation": contact.organisation.name,
+                            "hub": self.hub_organisation.name,
+                            "partner": self.partner_organisation.name,
+                        }
+                        for contact in outsiders
+                    ]
+                }
+            )
+
     @property
     def is_active(self) -> bool:
         """Whether the agreement is signed and valid today."""
@@ -189,3 +215,30 @@ class CooperationAgreement(models.Model):
         """Whether an active agreement ends within the warning period."""
         days = self.days_left
         return self.is_active and days is not None and days <= EXPIRY_WARNING_DAYS
+
+
+def refuse_outside_signatories(sender, *, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Every write of signatories (admin, loader, shell) keeps them within the two parties.
+
+    The admin form checks the submitted signatories first and shows the message as a
+    field error; this check holds for every other path, in the write's transaction.
+    """
+    if action != "pre_add" or not pk_set:
+        return
+    if reverse:  # contact.signed_agreements.add(agreement, ...)
+        agreements = CooperationAgreement.objects.filter(pk__in=pk_set).select_related(
+            "hub_organisation", "partner_organisation"
+        )
+        contacts = [instance]
+    else:
+        agreements = [instance]
+        contacts = Contact.objects.filter(pk__in=pk_set).select_related("organisation")
+    for agreement in agreements:
+        agreement.validate_signatories(contacts)
+
+
+m2m_changed.connect(
+    refuse_outside_signatories,
+    sender=CooperationAgreement.signatories.through,
+    dispatch_uid="cities.refuse_outside_signatories",
+)
