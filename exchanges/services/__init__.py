@@ -13,6 +13,12 @@ from exchanges.services.decisions import (
     staged_seat_warning,
 )
 from exchanges.services.drafts import delete_draft, start_application, update_draft
+from exchanges.services.reviews import (
+    criteria_for,
+    delete_review,
+    save_review,
+    unreviewed_applications,
+)
 from exchanges.services.seats import (
     backfill_programme,
     backfill_programmes,
@@ -37,17 +43,21 @@ __all__ = [
     "backfill_programmes",
     "clear_staged_decision",
     "confirm_application",
+    "criteria_for",
     "delete_draft",
+    "delete_review",
     "expire_acceptances",
     "expire_application",
     "move_in_waitlist",
     "reject_application",
+    "save_review",
     "shortlist_application",
     "stage_decision",
     "staged_seat_warning",
     "start_application",
     "start_review",
     "submit_application",
+    "unreviewed_applications",
     "update_draft",
     "waitlist_application",
     "withdraw_application",
