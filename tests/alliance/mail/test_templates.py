@@ -41,7 +41,7 @@ def form(template: EmailTemplate, **changes) -> dict:
 
 def test_defaults_fill_the_table_once(templates):
     assert sorted(EmailTemplate.objects.values_list("key", flat=True)) == sorted(default_keys())
-    assert templates.placeholders == "confirm_url deadline host_city programme startup"
+    assert templates.placeholders == "comment confirm_url deadline host_city programme startup"
     assert (
         templates.subject_de == "Zusage: {{ startup }} für {{ programme }} \u2013 bitte bestätigen"
     )
