@@ -47,6 +47,10 @@ class AuditHistoryAdmin:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
+        if obj is None and self.model._default_manager.filter(pk=object_id).exists():
+            # Not deleted but outside this user's queryset (another programme's application):
+            # answered as the change page answers, its history is not theirs to read.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
 
         paginator = self.get_paginator(request, entries, PER_PAGE)
         page = paginator.get_page(request.GET.get(PAGE_VAR, 1))

@@ -3,10 +3,10 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from alliance.accounts.roles import REVIEWER, assign_role
 from alliance.mail.models import EmailMessage
 from exchanges import services
 from exchanges.models import Application, ApplicationEvent, State, Verb
@@ -110,8 +110,9 @@ def test_the_pitch_deck_is_served_to_the_team_and_staff_only(client, world):
         f"/en/applications/{application.pk}/edit/", {**FILLED, "pitch_deck": upload(pdf_bytes())}
     )
     url = Application.objects.get().pitch_deck.url
-    viewer = UserFactory(is_staff=True)
-    viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
+    viewer = assign_role(UserFactory(), REVIEWER)
+    world.programme.reviewers.add(viewer)
+    unassigned = assign_role(UserFactory(), REVIEWER)  # a reviewer of other programmes
 
     client.force_login(world.member)
     member = client.get(url)
@@ -119,11 +120,17 @@ def test_the_pitch_deck_is_served_to_the_team_and_staff_only(client, world):
     stranger = client.get(url)
     client.force_login(viewer)
     staff = client.get(url)
+    client.force_login(unassigned)
+    other_staff = client.get(url)
     client.logout()
     anonymous = client.get(url)
 
     assert (member.status_code, staff.status_code) == (200, 200)
-    assert (stranger.status_code, anonymous.status_code) == (404, 404)
+    assert (stranger.status_code, other_staff.status_code, anonymous.status_code) == (
+        404,
+        404,
+        404,
+    )
     assert b"".join(member.streaming_content).startswith(b"%PDF-")
 
 
