@@ -13,9 +13,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from alliance.accounts.models import User
 from alliance.accounts.roles import (
     ADMINISTRATOR,
     NETWORK_EDITOR,
@@ -27,7 +29,7 @@ from alliance.errors import DomainError
 from alliance.mail.models import EmailMessage, EmailTemplate
 from alliance.mail.templates import sync_defaults
 from exchanges import services
-from exchanges.models import Application, Review, State
+from exchanges.models import Application, ExchangeProgramme, Review, State
 from exchanges.partners.models import ApplicationShare, DataAccess, PartnerApiKey
 from tests.factories import (
     AgreementFactory,
@@ -564,3 +566,55 @@ def test_the_manager_may_change_only_the_assigned_programme(client, world):
         True,
         False,
     )
+
+
+def test_exports_refuse_a_reviewer_and_a_manager_of_another_programme(world):
+    # Imported here: the exports are built in parallel, and only this test needs them.
+    from exchanges import exports
+
+    users, per_programme = world
+    applications = per_programme["exchanges.application"]
+    programmes = per_programme["exchanges.exchangeprogramme"]
+    only = Application.objects.filter
+
+    made = exports.export_selected_applications(
+        only(pk=applications["A"].pk), by=users["manager"], file_format="csv"
+    )
+    refusals = []
+    for user, chosen in [
+        (users["reviewer"], only(pk=applications["A"].pk)),
+        (users["manager"], only(pk=applications["B"].pk)),
+    ]:
+        with pytest.raises(DomainError) as refused:
+            exports.export_selected_applications(chosen, by=user, file_format="csv")
+        refusals.append(refused.value.code)
+    with pytest.raises(DomainError) as refused:
+        exports.export_programme_applications(
+            ExchangeProgramme.objects.filter(pk=programmes["B"].pk),
+            by=users["manager"],
+            file_format="csv",
+        )
+    refusals.append(refused.value.code)
+
+    assert made.count == 1
+    assert refusals == ["not_allowed", "not_allowed", "not_allowed"]
+
+
+def test_the_demo_staff_work_by_role_on_their_programmes():
+    call_command("demo_data")
+
+    manager = User.objects.get(email="demo-manager@example.com")
+    reviewer = User.objects.get(email="demo-reviewer@example.com")
+    assert (manager.is_staff, reviewer.is_staff) == (True, True)
+    assert list(manager.groups.values_list("name", flat=True)) == ["Programme manager"]
+    assert list(reviewer.groups.values_list("name", flat=True)) == ["Reviewer"]
+    assert (manager.user_permissions.count(), reviewer.user_permissions.count()) == (0, 0)
+    assert sorted(manager.managed_programmes.values_list("slug", flat=True)) == [
+        "demo-dubai-delegation",
+        "demo-tel-aviv-exchange",
+        "demo-vienna-bootcamp",
+    ]
+    assert list(reviewer.reviewed_programmes.values_list("slug", flat=True)) == [
+        "demo-tel-aviv-exchange"
+    ]
+    assert (manager.reviewed_programmes.count(), reviewer.managed_programmes.count()) == (0, 0)
