@@ -1,0 +1,363 @@
+"""The review admin: the form, who reads which reviews, the queue, sorting by the summary."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from django.utils import timezone
+
+from exchanges.admin.applications import ApplicationAdmin
+from exchanges.models import Application, Review, ReviewCriterion, State
+from startups.models import Role
+from tests.exchanges.conftest import make_application
+from tests.exchanges.test_reviews import review, reviewer_of, summary
+from tests.factories import ApplicationFactory, MembershipFactory, ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD = reverse("admin:exchanges_review_add")
+LIST = reverse("admin:exchanges_review_changelist")
+QUEUE = reverse("admin:exchanges_review_queue")
+
+
+def defaults():
+    return list(ReviewCriterion.objects.defaults().order_by("position"))
+
+
+def form_data(*values, conflict="no", abstained=False, comment="Solid."):
+    data = {"conflict_of_interest": conflict, "comment": comment}
+    if abstained:
+        data["abstained"] = "on"
+    for criterion, value in zip(defaults(), values, strict=False):
+        data[f"score_{criterion.pk}"] = str(value)
+    return data
+
+
+def errors(response) -> list[str]:
+    """The texts of the form's error messages, in page order."""
+    blocks = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode())
+    return [item for block in blocks for item in re.findall(r"<li>(.*?)</li>", block)]
+
+
+def changelist_rows(response) -> list[str]:
+    return [str(review) for review in response.context["cl"].result_list]
+
+
+@pytest.fixture
+def submitted(world):
+    return make_application(world, State.SUBMITTED)
+
+
+@pytest.fixture
+def reviewer(world):
+    return reviewer_of(world.programme, email="anna@berlin-partner.example")
+
+
+def test_the_form_shows_the_application_and_one_choice_per_criterion(
+    client, world, submitted, reviewer
+):
+    ReviewCriterion.objects.defaults().filter(name_en="Team").update(weight=3)
+    client.force_login(reviewer)
+
+    response = client.get(f"{ADD}?application={submitted.pk}")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert world.startup.name in page
+    assert str(world.programme) in page
+    for label in ("Team (weight 3)", "Product (weight 1)", "Market fit (weight 1)"):
+        assert label in page
+    assert "Readiness (weight 1)" in page
+    assert "Do you have a conflict of interest with this start-up?" in page
+    assert 'name="conflict_of_interest"' in page
+    assert "checked" not in page  # no score and no declaration preselected
+
+
+def test_saving_the_form_saves_the_review_through_the_service(client, world, submitted, reviewer):
+    client.force_login(reviewer)
+
+    response = client.post(f"{ADD}?application={submitted.pk}", form_data(5, 4, 4, 3))
+
+    assert response.status_code == 302
+    assert response.url == QUEUE
+    saved = Review.objects.get()
+    assert (saved.reviewer, saved.score, saved.comment) == (reviewer, Decimal("4.00"), "Solid.")
+    assert summary(submitted) == (1, Decimal("4.00"), Decimal("0.00"))
+    entries = LogEntry.objects.filter(content_type__model="review", object_pk=str(saved.pk))
+    assert list(entries.values_list("action", "actor")) == [(LogEntry.Action.CREATE, reviewer.pk)]
+    assert LogEntry.objects.filter(content_type__model="score", actor=reviewer).count() == 4
+
+
+def test_a_missing_score_is_a_form_error(client, world, submitted, reviewer):
+    client.force_login(reviewer)
+
+    response = client.post(f"{ADD}?application={submitted.pk}", form_data(5, 4, 4))
+
+    assert response.status_code == 200
+    assert errors(response) == ["Give a score from 1 to 5, or abstain."]
+    assert Review.objects.count() == 0
+    assert summary(submitted) == (0, None, None)
+
+
+def test_the_declaration_is_required(client, world, submitted, reviewer):
+    client.force_login(reviewer)
+    data = form_data(5, 4, 4, 3)
+    del data["conflict_of_interest"]
+
+    response = client.post(f"{ADD}?application={submitted.pk}", data)
+
+    assert errors(response) == ["This field is required."]
+    assert Review.objects.count() == 0
+
+
+def test_a_declared_conflict_needs_no_scores_and_abstains(client, world, submitted, reviewer):
+    client.force_login(reviewer)
+
+    client.post(f"{ADD}?application={submitted.pk}", form_data(conflict="yes", comment=""))
+
+    saved = Review.objects.get()
+    assert (saved.conflict_of_interest, saved.abstained, saved.score) == (True, True, None)
+
+
+def test_a_member_of_the_startup_gets_a_form_error(client, world, submitted, reviewer):
+    MembershipFactory(startup=world.startup, user=reviewer, role=Role.MEMBER)
+    client.force_login(reviewer)
+
+    posted = client.post(f"{ADD}?application={submitted.pk}", form_data(5, 5, 5, 5))
+    opened = client.get(f"{ADD}?application={submitted.pk}", follow=True)
+
+    message = "You belong to this start-up: you cannot review its application."
+    assert posted.status_code == 200
+    assert errors(posted) == [message]
+    assert opened.redirect_chain == [(QUEUE, 302)]
+    assert [str(m) for m in opened.context["messages"]] == [message]
+    assert Review.objects.count() == 0
+
+
+def test_an_unassigned_reviewer_cannot_open_the_application(client, world, submitted):
+    outsider = reviewer_of(ProgrammeFactory())
+    client.force_login(outsider)
+
+    response = client.get(f"{ADD}?application={submitted.pk}", follow=True)
+
+    assert response.redirect_chain == [(QUEUE, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Choose an application to review from your queue."
+    ]
+
+
+def test_editing_shows_the_review_prefilled_and_updates_the_summary(
+    client, world, submitted, reviewer
+):
+    mine = review(submitted, reviewer, 2, 3, 4, 5, comment="First read.")
+    client.force_login(reviewer)
+    change = reverse("admin:exchanges_review_change", args=[mine.pk])
+    team = defaults()[0]
+
+    opened = client.get(change)
+    saved = client.post(change, form_data(4, 4, 4, 4, comment="Second read."))
+
+    form = opened.context["adminform"].form
+    assert (form[f"score_{team.pk}"].value(), form["conflict_of_interest"].value()) == (2, "no")
+    assert re.search(rf'name="score_{team.pk}" value="2"[^>]*checked', opened.content.decode())
+    assert saved.status_code == 302
+    assert Review.objects.get().comment == "Second read."
+    assert summary(submitted) == (1, Decimal("4.00"), Decimal("0.00"))
+
+
+def test_after_the_announcement_a_review_is_read_only(client, world, submitted, reviewer):
+    mine = review(submitted, reviewer, 2, 3, 4, 5, comment="First read.")
+    world.programme.decisions_announced_at = timezone.now()
+    world.programme.save(update_fields=["decisions_announced_at"])
+    client.force_login(reviewer)
+    change = reverse("admin:exchanges_review_change", args=[mine.pk])
+
+    opened = client.get(change)
+    posted = client.post(change, form_data(5, 5, 5, 5))
+
+    assert opened.status_code == 200
+    assert 'name="_save"' not in opened.content.decode()
+    assert "First read." in opened.content.decode()
+    assert "Team: 2, Product: 3, Market fit: 4, Readiness: 5" in opened.content.decode()
+    assert posted.status_code == 403
+    assert Review.objects.get().score == Decimal("3.50")
+
+
+def test_others_reviews_are_hidden_until_ones_own_is_in(client, world, submitted, reviewer):
+    colleague = reviewer_of(world.programme, email="ben@berlin-partner.example")
+    theirs = review(submitted, colleague, 1, 1, 1, 1, comment="Not convinced.")
+    theirs_page = reverse("admin:exchanges_review_change", args=[theirs.pk])
+    client.force_login(reviewer)
+
+    list_before = client.get(LIST)
+    page_before = client.get(theirs_page)
+    client.post(f"{ADD}?application={submitted.pk}", form_data(5, 5, 5, 5))
+    list_after = client.get(LIST)
+    page_after = client.get(theirs_page)
+
+    assert changelist_rows(list_before) == []
+    assert page_before.status_code == 302
+    assert page_before.url == reverse("admin:index")
+    assert sorted(r.reviewer.email for r in list_after.context["cl"].result_list) == [
+        "anna@berlin-partner.example",
+        "ben@berlin-partner.example",
+    ]
+    assert page_after.status_code == 200
+    assert "Not convinced." in page_after.content.decode()
+    assert 'name="_save"' not in page_after.content.decode()  # another's review: read only
+
+
+def test_reviews_of_programmes_one_does_not_review_stay_hidden(client, world, submitted):
+    elsewhere = ProgrammeFactory()
+    outsider = reviewer_of(elsewhere)
+    review(submitted, reviewer_of(world.programme), 3, 3, 3, 3)
+    client.force_login(outsider)
+
+    response = client.get(LIST)
+
+    assert changelist_rows(response) == []
+
+
+def test_the_review_list_shows_its_columns_in_constant_queries(
+    client, world, reviewer, django_assert_num_queries
+):
+    client.force_login(reviewer)
+
+    def add(count):
+        for _ in range(count):
+            application = make_application(
+                world, State.SUBMITTED, startup=MembershipFactory().startup
+            )
+            review(application, reviewer, 3, 3, 3, 4)
+
+    add(1)
+    with django_assert_num_queries(6):
+        one = client.get(LIST)
+    add(9)
+    with django_assert_num_queries(6):
+        ten = client.get(LIST)
+
+    assert (len(one.context["cl"].result_list), len(ten.context["cl"].result_list)) == (1, 10)
+    page = ten.content.decode()
+    columns = ("application", "reviewer", "score", "abstained", "conflict_of_interest")
+    for column in (*columns, "updated_at"):
+        assert f'class="sortable column-{column}' in page
+    assert "3.25" in page
+    assert f'href="{QUEUE}"' in page
+
+
+def test_the_queue_shows_exactly_whats_left_in_constant_queries(
+    client, world, reviewer, django_assert_num_queries
+):
+    client.force_login(reviewer)
+    reviewed = make_application(world, State.SUBMITTED, startup=named("Reviewed"))
+    review(reviewed, reviewer, 3, 3, 3, 3)
+    make_application(world, State.DRAFT, startup=named("Draft"))
+    make_application(world, State.REJECTED, startup=named("Rejected"))
+    make_application(
+        world,
+        State.SUBMITTED,
+        startup=MembershipFactory(user=reviewer, startup__name="Own").startup,
+    )
+    announced = ProgrammeFactory(decisions_announced_at=timezone.now())
+    announced.reviewers.add(reviewer)
+    ApplicationFactory(programme=announced, state=State.SUBMITTED, startup=named("Announced"))
+    ApplicationFactory(programme=ProgrammeFactory(), state=State.SUBMITTED, startup=named("Else"))
+    make_application(world, State.WAITLISTED, startup=named("Queued 0"), rank=1)
+
+    with django_assert_num_queries(6):
+        one = client.get(QUEUE)
+    for number in range(1, 10):
+        make_application(world, State.SHORTLISTED, startup=named(f"Queued {number}"))
+    with django_assert_num_queries(6):
+        ten = client.get(QUEUE)
+
+    assert queued(one) == ["Queued 0"]
+    assert queued(ten) == [f"Queued {number}" for number in range(10)]
+    first = Application.objects.get(startup__name="Queued 0")
+    assert f'href="{ADD}?application={first.pk}"' in one.content.decode()
+    assert "<td>0</td>" in one.content.decode()  # no reviews so far
+
+
+def named(name):
+    return MembershipFactory(startup__name=name).startup
+
+
+def queued(response) -> list[str]:
+    return [application.startup.name for application in response.context["page"].object_list]
+
+
+def test_the_application_list_sorts_by_the_reviews_summary(client, world):
+    admin_user = reviewer_of(world.programme)
+    admin_user.is_superuser = True
+    admin_user.save()
+    scored = {}
+    for name, values in (("Low", (1, 1, 2, 2)), ("High", (5, 5, 5, 4)), ("Mid", (3, 3, 3, 3))):
+        application = make_application(
+            world, State.SUBMITTED, startup=MembershipFactory(startup__name=name).startup
+        )
+        review(application, reviewer_of(world.programme), *values)
+        scored[name] = application
+    client.force_login(admin_user)
+    column = ApplicationAdmin.list_display.index("review_score") + 1
+
+    ascending = client.get(reverse("admin:exchanges_application_changelist"), {"o": column})
+    descending = client.get(reverse("admin:exchanges_application_changelist"), {"o": -column})
+
+    def names(response):
+        return [application.startup.name for application in response.context["cl"].result_list]
+
+    assert names(ascending) == ["Low", "Mid", "High"]
+    assert names(descending) == ["High", "Mid", "Low"]
+
+
+def test_the_application_page_links_to_the_review_form(client, world, submitted, reviewer):
+    client.force_login(reviewer)
+
+    before = client.get(reverse("admin:exchanges_application_change", args=[submitted.pk]))
+    mine = review(submitted, reviewer, 3, 3, 3, 3)
+    after = client.get(reverse("admin:exchanges_application_change", args=[submitted.pk]))
+
+    assert f'href="{ADD}?application={submitted.pk}"' in before.content.decode()
+    change = reverse("admin:exchanges_review_change", args=[mine.pk])
+    assert f'href="{change}"' in after.content.decode()
+
+
+def test_a_reviewer_deletes_their_own_review_only(client, world, submitted, reviewer):
+    colleague = reviewer_of(world.programme)
+    theirs = review(submitted, colleague, 1, 1, 1, 1)
+    mine = review(submitted, reviewer, 5, 5, 5, 5)
+    client.force_login(reviewer)
+
+    refused = client.post(
+        reverse("admin:exchanges_review_delete", args=[theirs.pk]), {"post": "yes"}
+    )
+    deleted = client.post(reverse("admin:exchanges_review_delete", args=[mine.pk]), {"post": "yes"})
+
+    assert refused.status_code == 403
+    assert deleted.status_code == 302
+    assert list(Review.objects.values_list("pk", flat=True)) == [theirs.pk]
+    assert summary(submitted) == (1, Decimal("1.00"), Decimal("0.00"))
+
+
+def test_the_default_criteria_are_for_administrators(client, world, reviewer):
+    ReviewCriterion.objects.create(programme=world.programme, name_en="Own", name_de="Eigen")
+    administrator = reviewer_of(world.programme)
+    administrator.is_superuser = True
+    administrator.save()
+    url = reverse("admin:exchanges_reviewcriterion_changelist")
+
+    client.force_login(reviewer)
+    as_reviewer = client.get(url)
+    client.force_login(administrator)
+    as_administrator = client.get(url)
+
+    assert as_reviewer.status_code == 403
+    assert [str(c) for c in as_administrator.context["cl"].result_list] == [
+        "Team",
+        "Product",
+        "Market fit",
+        "Readiness",
+    ]
