@@ -1,7 +1,8 @@
 """Staff roles: the groups' permissions, and what each role sees on every admin page.
 
 The matrix below is written out by hand: each admin page (every registered model's list,
-add page and one object's change page, plus the custom pages) and each pitch deck, for
+add page and one object's change page, the History pages, the custom pages) and each
+private file (pitch decks, an agreement's document), for
 each role, with the answer expected. A new admin page fails the matrix until its row is
 added here.
 """
@@ -28,6 +29,7 @@ from alliance.accounts.roles import (
 from alliance.errors import DomainError
 from alliance.mail.models import EmailMessage, EmailTemplate
 from alliance.mail.templates import sync_defaults
+from cities.models import CooperationAgreement
 from exchanges import services
 from exchanges.models import Application, ExchangeProgramme, Review, State
 from exchanges.partners.models import ApplicationShare, DataAccess, PartnerApiKey
@@ -342,6 +344,7 @@ MATRIX = {
     "auditlog.logentry:change":                    (403,  403,     403,    200,  403,  L),
     "pitch-deck:A":                                (404,  200,     200,    200,  404,  200),
     "pitch-deck:B":                                (404,  404,     404,    200,  404,  404),
+    "agreement-document":                          (200,  404,     404,    200,  404,  404),
 }
 # fmt: on
 # Models whose change page is tried for programme A's object and for programme B's.
@@ -364,12 +367,13 @@ NOT_BUILT_YET = {
 }
 
 
-def _deck(application: Application, media_root: Path, name: str) -> None:
-    application.pitch_deck.name = f"pitch-decks/{name}.pdf"
-    application.save(update_fields=["pitch_deck"])
-    path = media_root / "private" / application.pitch_deck.name
+def _file(obj, field: str, name: str, media_root: Path) -> None:
+    """Give `obj` a private file under `name`, stored as an upload would be."""
+    getattr(obj, field).name = name
+    obj.save(update_fields=[field])
+    path = media_root / "private" / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"%PDF-1.4\n% a deck\n")
+    path.write_bytes(b"%PDF-1.4\n% a private file\n")
 
 
 @pytest.fixture
@@ -382,8 +386,9 @@ def world(settings):
         programme=programme_a, startup=owner.startup, state=State.SUBMITTED
     )
     application_b = ApplicationFactory(programme=programme_b, state=State.SUBMITTED)
-    _deck(application_a, Path(settings.MEDIA_ROOT), "deck-a")
-    _deck(application_b, Path(settings.MEDIA_ROOT), "deck-b")
+    media = Path(settings.MEDIA_ROOT)
+    _file(application_a, "pitch_deck", "pitch-decks/deck-a.pdf", media)
+    _file(application_b, "pitch_deck", "pitch-decks/deck-b.pdf", media)
 
     users = {
         "editor": assign_role(UserFactory(), NETWORK_EDITOR),
@@ -406,7 +411,7 @@ def world(settings):
     )
 
     ContactFactory()
-    AgreementFactory()
+    _file(AgreementFactory(), "document", "agreements/agreement.pdf", media)
     EmailAddress.objects.create(user=owner.user, email=owner.user.email, verified=True)
     EmailMessage.objects.create(
         recipient="founder-a@startup.example",
@@ -474,6 +479,7 @@ def pages(per_programme: dict) -> dict[str, str]:
                 found[f"{label}:history:{key}"] = reverse(name, args=[obj.pk])
     for key, application in per_programme["exchanges.application"].items():
         found[f"pitch-deck:{key}"] = application.pitch_deck.url
+    found["agreement-document"] = CooperationAgreement.objects.get().document.url
     programmes = per_programme["exchanges.exchangeprogramme"]
     for row, pattern in CUSTOM_PAGES.items():
         path = pattern.format(a=programmes["A"].pk, b=programmes["B"].pk)
@@ -502,7 +508,7 @@ def test_every_admin_page_has_a_row_in_the_matrix(world):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_sees_what_the_matrix_says_on_every_admin_page_and_pitch_deck(
+def test_each_role_sees_what_the_matrix_says_on_every_admin_page_and_private_file(
     client, world, role
 ):
     users, per_programme = world
