@@ -2,9 +2,8 @@
 
 The matrix below is written out by hand: each admin page (every registered model's list,
 add page and one object's change page, the History pages, the custom pages) and each
-private file (pitch decks, an agreement's document), for
-each role, with the answer expected. A new admin page fails the matrix until its row is
-added here.
+private file (pitch decks, an agreement's document), for each role, with the answer
+expected. A new admin page fails the matrix until its row is added here.
 """
 
 import datetime
