@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -360,4 +361,18 @@ def test_the_default_criteria_are_for_administrators(client, world, reviewer):
         "Product",
         "Market fit",
         "Readiness",
+    ]
+
+
+def test_a_manager_reads_every_review_of_their_programme(client, world, submitted):
+    manager = reviewer_of(ProgrammeFactory())
+    manager.user_permissions.add(*Permission.objects.filter(codename="decide_application"))
+    world.programme.managers.add(manager)
+    review(submitted, reviewer_of(world.programme, email="ben@berlin-partner.example"), 2, 2, 2, 2)
+    client.force_login(manager)
+
+    response = client.get(LIST)
+
+    assert [r.reviewer.email for r in response.context["cl"].result_list] == [
+        "ben@berlin-partner.example"
     ]
