@@ -623,3 +623,27 @@ def test_the_demo_staff_work_by_role_on_their_programmes():
         "demo-tel-aviv-exchange"
     ]
     assert (manager.reviewed_programmes.count(), reviewer.managed_programmes.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("role", "application", "state"),
+    [
+        ("reviewer", "A", State.SUBMITTED),  # a reviewer has no actions that decide
+        ("manager", "B", State.SUBMITTED),  # not in the manager's list, so not selectable
+        ("manager", "A", State.IN_REVIEW),
+    ],
+)
+def test_the_admin_actions_decide_only_for_a_manager_of_the_programme(
+    client, world, role, application, state
+):
+    users, per_programme = world
+    chosen = per_programme["exchanges.application"][application]
+    client.force_login(users[role])
+
+    client.post(
+        reverse("admin:exchanges_application_changelist"),
+        {"action": "start_review", "_selected_action": [chosen.pk]},
+    )
+
+    chosen.refresh_from_db()
+    assert chosen.state == state
