@@ -25,6 +25,8 @@ REGISTERED = {
     "cities.partnerorganisation",
     "exchanges.application",
     "exchanges.exchangeprogramme",
+    "exchanges.review",
+    "exchanges.reviewcriterion",
     "partners.applicationshare",
     "partners.dataaccess",
     "partners.partnerapikey",
