@@ -7,15 +7,18 @@ Creates the database if needed, migrates it, loads the network (cities, organisa
 active agreements), makes six programmes (five hosts; one co-organised by the hub
 organisation) with three questions each through the ORM, then writes the bulk with COPY:
 one owner per start-up (every fifth has a member too), two applications per start-up in
-non-draft states with their answers and state history, and the partner feed rows (one per
-host and co-organiser, 0.5 % of them tombstones). Seeding is idempotent: a database that
-already holds exactly N applications is reused as it is. Each call makes fresh partner
-keys (`seed()` returns them; a key's secret is shown only once).
+non-draft states with their answers, state history and review summary, the partner feed
+rows (one per host and co-organiser, 0.5 % of them tombstones), and N outbox emails (one
+per application: mostly sent, some failed or queued, over the same three years). Seeding
+is idempotent: a database that already holds exactly N applications and N emails, whose
+seeded tables have the columns and indexes the models declare, is reused as it is (a
+rewritten migration that changed them makes it seed afresh). Each call makes fresh
+partner keys (`seed()` returns them; a key's secret is shown only once).
 
 The bulk is written with `session_replication_role = replica` (foreign-key triggers off,
 the rows are consistent by construction), then VACUUM ANALYZE, so the benchmarks see the
 planner statistics and visibility map of a settled database. Used by bench/partner_api.py
-and meant for the admin list benchmark too.
+and bench/admin_lists.py.
 """
 
 import argparse
@@ -125,7 +128,6 @@ def database_url(database: str) -> str:
 def seed(database: str, applications: int) -> Seeded:
     """Make sure `database` holds `applications` seeded applications; return fresh keys."""
     started = time.perf_counter()
-    fresh = _ensure_database(database, applications)
     os.environ.update(
         DJANGO_ENV=os.environ.get("DJANGO_ENV", "test"),
         DJANGO_SETTINGS_MODULE="alliance.settings",
@@ -140,7 +142,8 @@ def seed(database: str, applications: int) -> Seeded:
         raise RuntimeError("Django is already set up with another database")
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)  # a reused database gets newer migrations too
+    fresh = _ensure_database(database, applications)
+    call_command("migrate", verbosity=0)
     if fresh:
         call_command("load_network", verbosity=0)
         programmes = _programmes()
@@ -155,18 +158,80 @@ def _ensure_database(database: str, applications: int) -> bool:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
         if exists.fetchone():
-            try:
-                with psycopg.connect(database_url(database)) as conn:
-                    # The benchmark's own check, once per seeding, not the API's.
-                    row = conn.execute("SELECT COUNT(*) FROM exchanges_application").fetchone()
-                    shares = conn.execute("SELECT 1 FROM partners_applicationshare LIMIT 1")
-                    if row[0] == applications and shares.fetchone():
-                        return False
-            except psycopg.errors.UndefinedTable:
-                pass
+            if _holds_seed(database, applications):
+                return False
+            from django.db import connections
+
+            connections.close_all()
             admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{database}"')
     return True
+
+
+def _holds_seed(database: str, applications: int) -> bool:
+    """Whether `database`, migrated to today's migrations, holds today's seed."""
+    from django.core.management import call_command
+
+    try:
+        call_command("migrate", verbosity=0)  # a reused database gets newer migrations too
+        with psycopg.connect(database_url(database)) as conn:
+            # The benchmark's own check, once per seeding, not the API's.
+            row = conn.execute("SELECT COUNT(*) FROM exchanges_application").fetchone()
+            shares = conn.execute("SELECT 1 FROM partners_applicationshare LIMIT 1").fetchone()
+            emails = conn.execute("SELECT COUNT(*) FROM mail_emailmessage").fetchone()
+            changes = _schema_changes(conn)
+    except Exception as error:  # noqa: BLE001  an old schema that today's migrations break
+        print(f"  {database}: seeded afresh ({type(error).__name__}: {error})")
+        return False
+    if changes:
+        print(f"  {database}: seeded afresh (the schema changed: {', '.join(changes[:5])})")
+    return (
+        row[0] == applications and shares is not None and emails[0] == applications and not changes
+    )
+
+
+# The tables the bulk writes, by model label; the email outbox's rows come with them.
+SEEDED = [
+    "accounts.User",
+    "startups.Startup",
+    "startups.Membership",
+    "exchanges.Application",
+    "exchanges.Answer",
+    "exchanges.ApplicationEvent",
+    "partners.ApplicationShare",
+    "mail.EmailMessage",
+]
+
+
+def _schema_changes(conn) -> list[str]:
+    """What the models declare that the seeded tables lack (or have in excess).
+
+    The migrations of the seeded apps may be rewritten in place while there is no
+    deployed data; `migrate` then sees nothing to do, and a reused database would keep
+    the old columns (COPY fails) or the old indexes (the benchmarks measure the past).
+    """
+    from django.apps import apps
+
+    changes = []
+    for label in SEEDED:
+        meta = apps.get_model(label)._meta
+        declared = {field.column for field in meta.local_concrete_fields}
+        present = {
+            name
+            for (name,) in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+                [meta.db_table],
+            )
+        }
+        changes += [f"{meta.db_table}.{c}" for c in sorted(declared ^ present)]
+        indexes = {
+            name
+            for (name,) in conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = %s", [meta.db_table]
+            )
+        }
+        changes += [f"index {i.name}" for i in meta.indexes if i.name not in indexes]
+    return changes
 
 
 def _programmes() -> list[tuple[int, list[int], list[int]]]:
@@ -254,6 +319,7 @@ class Copier:
 def _bulk(url: str, applications: int, programmes: list) -> None:
     """The users, start-ups, memberships, applications, answers, history and shares."""
     startups = (applications + 1) // 2
+    _age_cluster(url)
     with psycopg.connect(url) as conn:
         conn.execute("SET session_replication_role = replica")
         staff = conn.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user").fetchone()[0] + 1
@@ -273,6 +339,7 @@ def _bulk(url: str, applications: int, programmes: list) -> None:
             "exchanges_answer": _answers,
             "exchanges_applicationevent": _events,
             "partners_applicationshare": _shares,
+            "mail_emailmessage": _emails,
         }
         context = {
             "applications": applications,
@@ -303,6 +370,18 @@ def _bulk(url: str, applications: int, programmes: list) -> None:
         began = time.perf_counter()
         conn.execute("VACUUM ANALYZE")
         print(f"  VACUUM ANALYZE in {time.perf_counter() - began:.1f} s")
+
+
+def _age_cluster(url: str, at_least: int = 10_000) -> None:
+    """Use up transaction ids on a young cluster, so that the positions fit below them.
+
+    Below about 4,000 no number of applications per position would do, and the loop
+    that picks that number would never end.
+    """
+    with psycopg.connect(url, autocommit=True) as conn:
+        xid = conn.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]
+        for _ in range(max(at_least - xid, 0)):
+            conn.execute("SELECT pg_current_xact_id()")  # autocommit: one id each
 
 
 def _ts(moment: datetime.datetime) -> str:
@@ -391,17 +470,23 @@ def _applications(c):
             decided = submitted + datetime.timedelta(days=14) if len(verbs) > 1 else None
             confirm_by = decided + datetime.timedelta(days=7) if "accept" in verbs else None
             deck = f"pitch-decks/{g:016x}.pdf" if g % 10 < 3 else ""
+            # The review summary: none before review, then up to three reviews.
+            reviews = 0 if state in {"submitted", "withdrawn"} else 1 + (g >> 16) % 3
+            score = f"{1 + (g >> 20) % 400 / 100:.2f}" if reviews else None
+            spread = f"{(g >> 30) % 200 / 100:.2f}" if reviews > 1 else "0.00" if reviews else None
             out.row(i + 1, state, "", (g % 50) + 1 if state == "waitlisted" else None,
-                    text(i, 120), text(i + 3, 60), NEEDS[g % len(NEEDS)], deck,
+                    "", False, text(i, 120), text(i + 3, 60), NEEDS[g % len(NEEDS)], deck,
                     _ts(submitted), CONSENT, _ts(submitted),
                     decided and _ts(decided), confirm_by and _ts(confirm_by),
                     _ts(submitted - datetime.timedelta(days=2)), _ts(changed),
+                    reviews, score, spread,
                     staff + 1 + startup, startup + 1, programme)  # fmt: skip
 
-    columns = ["id", "state", "pending_decision", "rank", "motivation", "goals", "needs",
+    columns = ["id", "state", "pending_decision", "rank", "pending_comment",
+               "pending_comment_shared", "motivation", "goals", "needs",
                "pitch_deck", "consent_at", "consent_text", "submitted_at", "decided_at",
-               "confirm_by", "created_at", "updated_at", "created_by_id", "startup_id",
-               "programme_id"]  # fmt: skip
+               "confirm_by", "created_at", "updated_at", "review_count", "review_score",
+               "review_spread", "created_by_id", "startup_id", "programme_id"]  # fmt: skip
     return columns, generate
 
 
@@ -453,6 +538,53 @@ def _shares(c):
 
     columns = ["id", "application_ref", "position", "changed_at", "shared_at", "removed_at",
                "application_id", "organisation_id"]  # fmt: skip
+    return columns, generate
+
+
+# The outbox: which emails, in what shares (of 100), and how they ended.
+EMAILS = [
+    ("exchanges/email/application_submitted", 30),
+    ("exchanges/email/application_shortlisted", 8),
+    ("exchanges/email/application_waitlisted", 6),
+    ("exchanges/email/application_accepted", 6),
+    ("exchanges/email/application_rejected", 15),
+    ("exchanges/email/application_confirmed", 5),
+    ("exchanges/email/draft_reminder", 10),
+    ("exchanges/email/submission_digest", 5),
+    ("startups/email/invitation", 5),
+    ("account/email/email_confirmation_signup", 7),
+    ("account/email/password_reset_key", 3),
+]
+EMAIL_KEYS = [key for key, share in EMAILS for _ in range(share)]
+# 94 % sent, 4 % failed for good, 2 % queued or sending (a retry waits).
+EMAIL_STATUSES = ["sent"] * 94 + ["failed"] * 4 + ["queued", "sending"]
+
+
+def _emails(c):
+    start, step = c["start"], SPAN / c["applications"]
+
+    def generate(out: Copier) -> None:
+        for n in range(c["applications"]):
+            g = mix(n + 2 * 10**12)
+            key = EMAIL_KEYS[g % len(EMAIL_KEYS)]
+            created = start + step * n
+            status = EMAIL_STATUSES[(g >> 8) % 100]
+            sent = _ts(created + datetime.timedelta(seconds=2)) if status == "sent" else None
+            error = "SMTP 451: try again later" if status != "sent" else ""
+            confidential = key.startswith("account/")
+            about = "" if confidential else "exchanges.application"
+            out.row(n + 1, f"founder{(g >> 16) % max(c['startups'], 1)}@bench.example",
+                    "de" if g % 3 == 0 else "en", key, f"[Start Alliance] {key.split('/')[-1]}",
+                    "" if confidential and sent else text(n, 40), "", about,
+                    None if confidential else 1 + (g >> 24) % c["applications"],
+                    f"<bench-{n}@bench.example>", "", confidential, status,
+                    1 if status == "sent" else 1 + (g >> 32) % 5, _ts(created), None, "", error,
+                    sent, _ts(created))  # fmt: skip
+
+    columns = ["id", "recipient", "language", "template_key", "subject", "body_text",
+               "body_html", "related_type", "related_id", "message_id", "unsubscribe_url",
+               "confidential", "status", "attempts", "next_attempt_at", "claimed_at",
+               "claim_token", "last_error", "sent_at", "created_at"]  # fmt: skip
     return columns, generate
 
 
