@@ -88,6 +88,10 @@ def serve(request: HttpRequest, name: str) -> FileResponse:
         can_read = _rule(_rules, name)
         if can_read is None or not can_read(request.user, name):
             raise Http404
-    response = FileResponse(storage.open(name, "rb"), as_attachment=True, filename=path.name)
+    # `?inline=1` opens a PDF in the browser's viewer; anything else is a download.
+    inline = request.GET.get("inline") == "1" and path.suffix.lower() == ".pdf"
+    response = FileResponse(storage.open(name, "rb"), as_attachment=not inline, filename=path.name)
     response["X-Content-Type-Options"] = "nosniff"
+    if inline:
+        response["Content-Type"] = "application/pdf"
     return response
