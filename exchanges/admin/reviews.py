@@ -21,6 +21,7 @@ from exchanges.models import MAX_SCORE, MIN_SCORE, Application, Review, ReviewCr
 from exchanges.services import reviews as services
 
 QUEUE_PAGE_SIZE = 50
+MAX_PK = 2**63  # a bigger ?application= is no row, not a database error
 YES, NO = "yes", "no"
 
 
@@ -195,7 +196,7 @@ class ReviewAdmin(admin.ModelAdmin):
                 .select_related("startup", "programme")
                 .filter(pk=pk)
                 .first()
-                if pk.isdigit()
+                if pk.isascii() and pk.isdigit() and int(pk) < MAX_PK
                 else None
             )
         return request._review_application

@@ -376,3 +376,12 @@ def test_a_manager_reads_every_review_of_their_programme(client, world, submitte
     assert [r.reviewer.email for r in response.context["cl"].result_list] == [
         "ben@berlin-partner.example"
     ]
+
+
+@pytest.mark.parametrize("value", ["", "x", "99999999999999999999999", "²", "-1"])
+def test_a_bad_application_parameter_leads_to_the_queue(client, reviewer, value):
+    client.force_login(reviewer)
+
+    response = client.get(ADD, {"application": value})
+
+    assert (response.status_code, response.url) == (302, QUEUE)
