@@ -7,6 +7,7 @@ expected. A new admin page fails the matrix until its row is added here.
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -271,8 +272,9 @@ ROLES = ["editor", "reviewer", "manager", "administrator", "staff", "founder"]
 
 # Answers: a status, "index" (302 to the admin's index with "… doesn't exist": Django's
 # answer for an object outside the admin's queryset), "login" (302 to the login page),
-# "queue" (302 to the reviewer's queue: a review is added from an application there).
-L, IX, Q = "login", "index", "queue"
+# "queue" (302 to the reviewer's queue: a review is added from an application there),
+# "board" (302 to the decision board: nothing is staged, so there is nothing to announce).
+L, IX, Q, B = "login", "index", "queue", "board"
 # fmt: off
 MATRIX = {
     #                                              editor reviewer manager admin staff founder
@@ -317,8 +319,10 @@ MATRIX = {
     "exchanges.exchangeprogramme:add":             (403,  403,     403,    200,  403,  L),
     "exchanges.exchangeprogramme:change:A":        (403,  200,     200,    200,  403,  L),
     "exchanges.exchangeprogramme:change:B":        (403,  200,     200,    200,  403,  L),
-    "exchanges.exchangeprogramme:board:A":         (403,  403,     200,    200,  403,  L),
-    "exchanges.exchangeprogramme:board:B":         (403,  403,     403,    200,  403,  L),
+    "exchanges.exchangeprogramme:board:A":         (404,  200,     200,    200,  404,  L),
+    "exchanges.exchangeprogramme:board:B":         (404,  404,     404,    200,  404,  L),
+    "exchanges.exchangeprogramme:announce:A":      (404,  403,     B,      B,    404,  L),
+    "exchanges.exchangeprogramme:announce:B":      (404,  404,     404,    B,    404,  L),
     "exchanges.review:changelist":                 (403,  200,     200,    200,  403,  L),
     "exchanges.review:add":                        (403,  Q,       Q,      Q,    403,  L),
     "exchanges.review:change:A":                   (403,  200,     200,    200,  403,  L),
@@ -348,9 +352,12 @@ MATRIX = {
 # fmt: on
 # Models whose change page is tried for programme A's object and for programme B's.
 PER_PROGRAMME = {"exchanges.application", "exchanges.exchangeprogramme", "exchanges.review"}
+PROGRAMMES = "/admin/exchanges/exchangeprogramme"
 CUSTOM_PAGES = {
-    "exchanges.exchangeprogramme:board:A": "/admin/exchanges/exchangeprogramme/{a}/board/",
-    "exchanges.exchangeprogramme:board:B": "/admin/exchanges/exchangeprogramme/{b}/board/",
+    "exchanges.exchangeprogramme:board:A": PROGRAMMES + "/{a}/board/",
+    "exchanges.exchangeprogramme:board:B": PROGRAMMES + "/{b}/board/",
+    "exchanges.exchangeprogramme:announce:A": PROGRAMMES + "/{a}/board/announce/",
+    "exchanges.exchangeprogramme:announce:B": PROGRAMMES + "/{b}/board/announce/",
     "exchanges.review:queue": "/admin/exchanges/review/queue/",
 }
 # Pages the staff-selection work adds while this matrix is written; a row of them that has no
@@ -496,6 +503,8 @@ def answer(response) -> int | str:
             return L
         if location == "/admin/exchanges/review/queue/":
             return Q
+        if re.fullmatch(r"/admin/exchanges/exchangeprogramme/\d+/board/", location):
+            return B
         return f"302 to {location}"
     return response.status_code
 
