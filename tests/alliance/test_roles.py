@@ -656,3 +656,23 @@ def test_the_admin_actions_decide_only_for_a_manager_of_the_programme(
 
     chosen.refresh_from_db()
     assert chosen.state == state
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        ("editor", (False, False)),
+        ("reviewer", (True, False)),
+        ("manager", (True, False)),
+        ("administrator", (True, True)),
+        ("staff", (False, False)),
+    ],
+)
+def test_the_admin_index_dashboard_shows_only_the_programmes_one_sees(client, world, role, shown):
+    users, per_programme = world
+    programmes = per_programme["exchanges.exchangeprogramme"]
+    client.force_login(users[role])
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert (programmes["A"].title in html, programmes["B"].title in html) == shown
