@@ -25,7 +25,15 @@ class QuestionInline(TranslationTabularInline):
 @admin.register(ExchangeProgramme)
 class ExchangeProgrammeAdmin(TabbedTranslationAdmin):
     form = ProgrammeAdminForm
-    list_display = ("title", "host_city", "format", "status", "applications_close_at", "seats")
+    list_display = (
+        "title",
+        "host_city",
+        "format",
+        "status",
+        "applications_close_at",
+        "seats",
+        board.board_link,
+    )
     list_filter = ("status", "format", "host_city")
     list_select_related = ("host_city",)
     search_fields = ("title_en", "title_de", "slug")
