@@ -50,8 +50,20 @@ class DataAccessInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        """Whoever sees the application sees who read it (the ledger's own list spans
+        every programme: it is for administrators).
+
+        `obj` reached this page through `ApplicationAdmin.get_queryset`, which holds only
+        the applications the user may see (`access.visible_applications`).
+        """
+        return isinstance(obj, Application) or super().has_view_permission(request, obj)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation", "key")
+        # Django empties an inline's queryset without the model's view permission; the
+        # page shows this inline only where `has_view_permission(obj)` holds, and the
+        # formset keeps the rows of this one application.
+        return DataAccess.objects.select_related("organisation", "key")
 
 
 # The intermediate forms of the actions

@@ -164,7 +164,8 @@ def test_the_page_shows_texts_needs_answers_in_order_and_the_pitch_deck(
     ) in text
     html = response.content.decode()
     deck = "/private/pitch-decks/kiezkraft-deck.pdf"
-    assert f'<a href="{deck}" target="_blank" rel="noopener">open the pitch deck</a>' in html
+    opened = f'<a href="{deck}?inline=1" target="_blank" rel="noopener">open the pitch deck</a>'
+    assert opened in html
     assert f'<a href="{deck}" download>download the pitch deck</a>' in html
 
 
@@ -324,3 +325,19 @@ def test_the_page_makes_the_same_queries_for_1_or_10_members(
 
     assert response.status_code == 200
     assert text_of(response).count("@example.com member") == members
+
+
+def test_a_reviewer_of_the_programme_sees_which_partner_read_it(client, world, full_application):
+    reviewer = UserFactory(is_staff=True)
+    reviewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_application", "review_application"])
+    )
+    world.programme.reviewers.add(reviewer)
+    client.force_login(reviewer)
+
+    text = text_of(client.get(page_url(full_application)))
+    ledger = client.get("/admin/partners/dataaccess/")
+
+    assert "Read by partner organisations (the data-access ledger)" in text
+    assert "March 5, 2026" in text
+    assert ledger.status_code == 403  # the ledger's own list spans every programme
