@@ -6,12 +6,17 @@ never shows. Every admin registered here, the project's and the libraries', may 
 only by its own `list_filter` and `date_hierarchy` (and search its `search_fields`
 through `q`); any other lookup is refused with 400. Each audited object's History page
 lists its audit entries (`alliance.audit.history`).
+
+An admin with `count_free = True` (the applications, the outbox: lists of a million
+rows) never counts: its changelist fetches one row more than a page to know whether a
+next page exists, and shows "previous / next" with the page number
+(templates/admin/pagination.html). The other lists are small and keep Django's counts.
 """
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
@@ -39,18 +44,91 @@ class FilterOnlyChangeList(ChangeList):
         return specs, has_filters, remaining, may_have_duplicates, has_active
 
 
+class CountFreeChangeList(FilterOnlyChangeList):
+    """A changelist that never counts: one row more than a page tells if a next exists.
+
+    `result_count` is the number of rows on this page, so the selection of Django's
+    actions ("select all", "0 of 100 selected") stays within the page; `count_known`
+    says whether that is also every row the list holds (page 1 and no next page).
+    """
+
+    count_free = True
+    # Deeper than this is past any real list; an OFFSET beyond it is a typed-in number.
+    max_page = 1_000_000
+
+    def get_results(self, request) -> None:
+        per_page = self.list_per_page
+        self.page_num = min(max(self.page_num, 1), self.max_page)
+        start = (self.page_num - 1) * per_page
+        rows = list(self.queryset[start : start + per_page + 1])
+        self.has_next = len(rows) > per_page
+        self.has_previous = self.page_num > 1
+        self.result_list = rows[:per_page]
+        self.result_count = len(self.result_list)
+        self.count_known = not self.has_previous and not self.has_next
+        self.full_result_count = None
+        self.show_full_result_count = False
+        self.show_admin_actions = True
+        self.can_show_all = False
+        self.show_all = False
+        self.multi_page = self.has_previous or self.has_next
+        self.paginator = None
+
+    def page_url(self, page: int) -> str:
+        return self.get_query_string({PAGE_VAR: page})
+
+    @property
+    def next_url(self) -> str:
+        return self.page_url(self.page_num + 1)
+
+    @property
+    def previous_url(self) -> str:
+        return self.page_url(self.page_num - 1)
+
+    @property
+    def first_url(self) -> str:
+        return self.get_query_string(remove=[PAGE_VAR])
+
+
 class _ForgivingAutocomplete:
     """An autocomplete widget that shows a value it cannot look up as nothing chosen.
 
     Django's widget looks the submitted (or `?field=`) value up to show its label, and
-    raises on one that is not even an id ("abc"), turning a form error into a 500.
+    raises on one that is not even an id ("abc"), turning a form error into a 500. It also
+    looks it up once per widget: an inline of ten rows makes ten queries. A formset that
+    has the related objects at hand puts them in `known` (value -> object), and the widget
+    shows them without a query (`know_related`).
     """
 
+    known: dict[str, object] | None = None
+
     def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if self.known and selected and selected <= set(self.known):
+            return self._known_optgroups(name, selected)
         try:
             return super().optgroups(name, value, attr)
         except (ValueError, TypeError, ValidationError):
             return super().optgroups(name, [], attr)
+
+    def _known_optgroups(self, name, selected: set[str]):
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for value in sorted(selected):
+            label = self.choices.field.label_from_instance(self.known[value])
+            options.append(self.create_option(name, value, label, selected, len(options)))
+        return [(None, options, 0)]
+
+
+def know_related(form, field_name: str, related) -> None:
+    """Let the autocomplete widget of `form`'s `field_name` show `related` without a query."""
+    if related is None or field_name not in form.fields:
+        return
+    widget = form.fields[field_name].widget
+    widget = getattr(widget, "widget", widget)  # inside the admin's RelatedFieldWidgetWrapper
+    if isinstance(widget, _ForgivingAutocomplete):
+        widget.known = {str(related.pk): related}
 
 
 class ForgivingAutocompleteSelect(_ForgivingAutocomplete, AutocompleteSelect):
@@ -61,12 +139,9 @@ class ForgivingAutocompleteSelectMultiple(_ForgivingAutocomplete, AutocompleteSe
     pass
 
 
-class FilterOnlyAdmin(AuditHistoryAdmin):
-    """Mixed into every registered ModelAdmin: lookups only through its own filters,
-    autocomplete widgets that survive values that are not ids, and the audit history."""
-
-    def get_changelist(self, request, **kwargs):
-        return FilterOnlyChangeList
+class ForgivingAutocompleteAdmin:
+    """Autocomplete widgets that survive values that are not ids and can show `known`
+    objects without a query; for the inlines, which the site does not register."""
 
     def _forgiving_widget(self, db_field, request, kwargs: dict, widget_class) -> None:
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
@@ -79,6 +154,16 @@ class FilterOnlyAdmin(AuditHistoryAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         self._forgiving_widget(db_field, request, kwargs, ForgivingAutocompleteSelectMultiple)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class FilterOnlyAdmin(ForgivingAutocompleteAdmin, AuditHistoryAdmin):
+    """Mixed into every registered ModelAdmin: lookups only through its own filters,
+    autocomplete widgets that survive values that are not ids, and the audit history."""
+
+    def get_changelist(self, request, **kwargs):
+        if getattr(self, "count_free", False):
+            return CountFreeChangeList
+        return FilterOnlyChangeList
 
 
 class AllianceAdminSite(admin.AdminSite):

@@ -98,6 +98,9 @@ class Startup(models.Model):
         verbose_name = _("start-up")
         verbose_name_plural = _("start-ups")
         ordering = ["name"]
+        # The admin's search by name, `UPPER(name) LIKE UPPER('%…%')`, is served on
+        # PostgreSQL by the trigram index startup_name_trgm, made by migration 0002 only
+        # there (SQLite has no GIN index), so it is not declared here.
         constraints = [
             models.CheckConstraint(
                 condition=Q(city__isnull=False) | ~Q(other_city=""),
@@ -157,6 +160,7 @@ class Membership(models.Model):
         on_delete=models.CASCADE,
         related_name="memberships",
         verbose_name=_("user"),
+        db_index=False,  # the unique (user, startup) index starts with it
     )
     startup = models.ForeignKey(
         Startup, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("start-up")

@@ -1,5 +1,7 @@
 """Every admin filters only by its own filters: other query-string lookups are a 400."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -103,7 +105,7 @@ def test_the_outbox_cannot_be_probed_by_its_texts(superuser_client, lookup):
         {"template_key": "account/email/password_reset_key"},
         {"language": "en"},
         {"q": "admin@example.com"},
-        {"created_at__year": str(timezone.now().year)},
+        {"created_at__gte": str(timezone.now() - datetime.timedelta(days=1))},
         {"o": "2"},
     ],
     ids=lambda query: next(iter(query)),
