@@ -6,7 +6,6 @@ the dashboard counts with one aggregate query over every programme the user sees
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -162,18 +161,6 @@ def seat_summary(programme: ExchangeProgramme) -> SeatSummary:
     # The service words the warning; asked only when there is one to give.
     warning = services.staged_seat_warning(programme) if over else None
     return SeatSummary(seats=programme.seats, warning=warning, **counts)
-
-
-def staged_fingerprint(programme: ExchangeProgramme) -> str:
-    """A digest of the programme's staged decisions: what an announcement would apply."""
-    staged = (
-        programme.applications.exclude(pending_decision="")
-        .order_by("pk")
-        .values_list("pk", "state", "pending_decision", "rank", "pending_comment")
-    )
-    shared = programme.applications.filter(pending_comment_shared=True).values_list("pk")
-    text = repr((list(staged), sorted(pk for (pk,) in shared)))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

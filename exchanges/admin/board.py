@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -240,7 +239,7 @@ def announce_view(model_admin, request: HttpRequest, programme_id: int) -> HttpR
         response = _announce(request, programme, request.POST.get("fingerprint", ""))
         if response:
             return response
-    fingerprint = pipeline.staged_fingerprint(programme)
+    fingerprint = services.staged_fingerprint(programme)
     try:
         preview = pipeline.preview_announcement(programme, by=request.user)
     except DomainError as error:
@@ -256,29 +255,14 @@ def announce_view(model_admin, request: HttpRequest, programme_id: int) -> HttpR
     return TemplateResponse(request, "admin/exchanges/board/announce.html", context)
 
 
-class _Changed(Exception):  # noqa: N818 (not an error: the preview is out of date)
-    pass
-
-
 def _announce(request: HttpRequest, programme: ExchangeProgramme, fingerprint: str):
     """Announce if the staged decisions are those previewed; None to show the preview again."""
     try:
-        with transaction.atomic():
-            # The programme's lock first, as every verb takes it: no staging in between.
-            locked = ExchangeProgramme.objects.select_for_update().get(pk=programme.pk)
-            if pipeline.staged_fingerprint(locked) != fingerprint:
-                raise _Changed
-            announced = services.announce_decisions(locked, by=request.user)
-    except _Changed:
-        messages.warning(
-            request,
-            _(
-                "The staged decisions changed since this page was shown. Check the emails "
-                "below again before you announce."
-            ),
-        )
-        return None
+        announced = services.announce_decisions(programme, by=request.user, expected=fingerprint)
     except DomainError as error:
+        if error.code == "staged_changed":
+            messages.warning(request, str(error))
+            return None
         show_errors(request, error)
         return HttpResponseRedirect(_board_url(programme))
     messages.success(

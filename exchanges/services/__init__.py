@@ -10,6 +10,7 @@ from exchanges.services.decisions import (
     clear_staged_decision,
     move_in_waitlist,
     stage_decision,
+    staged_fingerprint,
     staged_seat_warning,
 )
 from exchanges.services.drafts import delete_draft, start_application, update_draft
@@ -53,6 +54,7 @@ __all__ = [
     "save_review",
     "shortlist_application",
     "stage_decision",
+    "staged_fingerprint",
     "staged_seat_warning",
     "start_application",
     "start_review",

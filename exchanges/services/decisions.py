@@ -1,5 +1,7 @@
 """Staged decisions: staff stage them unseen, then announce a programme's all at once."""
 
+import hashlib
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -79,11 +81,37 @@ def staged_seat_warning(programme: ExchangeProgramme) -> str | None:
     }
 
 
+def staged_fingerprint(programme: ExchangeProgramme) -> str:
+    """A digest of the programme's staged decisions: what an announcement would apply."""
+    staged = (
+        programme.applications.exclude(pending_decision="")
+        .order_by("pk")
+        .values_list("pk", "state", "pending_decision", "rank", "pending_comment")
+    )
+    shared = programme.applications.filter(pending_comment_shared=True).values_list("pk")
+    text = repr((list(staged), sorted(pk for (pk,) in shared)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 @transaction.atomic
-def announce_decisions(programme: ExchangeProgramme, *, by: User) -> list[Application]:
-    """Apply every staged decision of `programme` and queue their emails, all or none."""
+def announce_decisions(
+    programme: ExchangeProgramme, *, by: User, expected: str | None = None
+) -> list[Application]:
+    """Apply every staged decision of `programme` and queue their emails, all or none.
+
+    `expected`, a `staged_fingerprint` taken when the decisions were shown (the emails'
+    preview), refuses the announcement if they changed since: checked under the lock.
+    """
     require_decider(by, programme)
     programme = lock_programme(programme)
+    if expected is not None and staged_fingerprint(programme) != expected:
+        raise DomainError(
+            "staged_changed",
+            gettext_lazy(
+                "The staged decisions changed since this page was shown. Check the emails "
+                "below again before you announce."
+            ),
+        )
     staged = list(
         Application.objects.select_for_update(of=("self",))
         .filter(programme=programme)
