@@ -54,11 +54,25 @@ def may_see_application(user: User | None, application: Application) -> bool:
     return visible_applications(user).filter(pk=application.pk).exists()
 
 
-def may_decide(user: User | None, programme: ExchangeProgramme) -> bool:
-    """Whether `user` may stage, decide and announce on `programme`'s applications."""
-    if not (_staff(user) and user.has_perm("exchanges.decide_application")):
+def manages(user: User | None, programme: ExchangeProgramme) -> bool:
+    """Whether `user` is one of `programme`'s managers, or sees every programme."""
+    if not _staff(user):
         return False
     return sees_every_programme(user) or programme.managers.filter(pk=user.pk).exists()
+
+
+def may_decide(user: User | None, programme: ExchangeProgramme) -> bool:
+    """Whether `user` may stage, decide and announce on `programme`'s applications.
+
+    Per programme: for one application, `may_decide_application` (no one decides on a
+    start-up they belong to).
+    """
+    return bool(user and user.has_perm("exchanges.decide_application")) and manages(user, programme)
+
+
+def may_decide_application(user: User | None, application: Application) -> bool:
+    """Whether `user` may decide on `application`: a decider of its programme, not of its team."""
+    return may_decide(user, application.programme) and not belongs_to_startup(user, application)
 
 
 def decided_programmes(user: User | None) -> QuerySet[ExchangeProgramme]:
@@ -101,6 +115,6 @@ def may_export(user: User | None, programme: ExchangeProgramme) -> bool:
 
 def sees_others_reviews(user: User | None, application: Application) -> bool:
     """Others' reviews: for those who decide, and for a reviewer once their own is in."""
-    if may_decide(user, application.programme):
+    if may_decide_application(user, application):
         return True
     return application.reviews.filter(reviewer=user).exists()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from alliance.accounts.models import User
 from alliance.errors import DomainError
-from exchanges.access import may_decide
+from exchanges.access import may_decide, may_decide_application
 from exchanges.models import (
     TRANSITIONS,
     Application,
@@ -22,7 +22,7 @@ from exchanges.models import (
     State,
     Verb,
 )
-from startups.models import Sector, Stage, Startup
+from startups.models import Membership, Sector, Stage, Startup
 from startups.rules import membership_of
 
 # What a refused verb tells its user, by verb.
@@ -65,6 +65,37 @@ def require_decider(user: User | None, programme: ExchangeProgramme) -> None:
         raise DomainError(
             "not_staff",
             gettext_lazy("Only the programme's managers at Berlin Partner can do this."),
+        )
+
+
+def require_application_decider(user: User | None, application: Application) -> None:
+    """A decider of `application`'s programme who is not one of its start-up's team."""
+    if may_decide_application(user, application):
+        return
+    require_decider(user, application.programme)
+    raise DomainError(
+        "conflict_of_interest",
+        _("You belong to %(startup)s: another manager of the programme decides on it.")
+        % {"startup": application.startup.name},
+    )
+
+
+def require_no_team_conflict(user: User, applications: list[Application]) -> None:
+    """Refuse a decision on many applications if `user` belongs to one of their start-ups."""
+    startups = {application.startup_id for application in applications}
+    names = sorted(
+        Membership.objects.filter(user=user, startup_id__in=startups).values_list(
+            "startup__name", flat=True
+        )
+    )
+    if names:
+        raise DomainError(
+            "conflict_of_interest",
+            _(
+                "You belong to %(startups)s, whose application is staged: another manager "
+                "of the programme announces these decisions."
+            )
+            % {"startups": ", ".join(names)},
         )
 
 

@@ -20,7 +20,12 @@ from exchanges.models import (
     State,
     Verb,
 )
-from exchanges.rules import REFUSED, require_decider
+from exchanges.rules import (
+    REFUSED,
+    require_application_decider,
+    require_decider,
+    require_no_team_conflict,
+)
 from exchanges.services._mover import lock, lock_programme, move, refresh
 
 
@@ -39,7 +44,7 @@ def stage_decision(
     The comment is recorded with the decision when it is announced and, if
     `share_comment`, included in the email to the team.
     """
-    require_decider(by, application.programme)
+    require_application_decider(by, application)
     _check_rank(rank)
     if verb not in STAGEABLE:
         raise DomainError("not_stageable", gettext_lazy("This decision cannot be staged."))
@@ -59,7 +64,7 @@ def stage_decision(
 @transaction.atomic
 def clear_staged_decision(application: Application, *, by: User) -> Application:
     """Drop a staged decision."""
-    require_decider(by, application.programme)
+    require_application_decider(by, application)
     locked = lock(application)
     locked.pending_decision = ""
     locked.pending_comment = ""
@@ -122,6 +127,7 @@ def announce_decisions(
         raise DomainError(
             "nothing_staged", gettext_lazy("No decision is staged for this programme.")
         )
+    require_no_team_conflict(by, staged)
     announced = []
     placing = {}
     for application in staged:
@@ -156,7 +162,7 @@ def _check_rank(rank: int | None) -> None:
 @transaction.atomic
 def move_in_waitlist(application: Application, *, rank: int, by: User) -> Application:
     """Move a waitlisted application to `rank` (past the end: last); the others close up."""
-    require_decider(by, application.programme)
+    require_application_decider(by, application)
     _check_rank(rank)
     locked = lock(application)
     if locked.state != State.WAITLISTED:

@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy
 from alliance.accounts.models import User
 from alliance.errors import DomainError
 from exchanges.models import SEAT_STATES, Actor, Application, State, Verb
-from exchanges.rules import REFUSED, consent_wording, require_decider, submission_problems
+from exchanges.rules import (
+    REFUSED,
+    consent_wording,
+    require_application_decider,
+    submission_problems,
+)
 from exchanges.services._mover import deadline_time, lock, move, refresh
 from exchanges.services.decisions import renumber_waitlist
 from exchanges.services.seats import backfill
@@ -51,7 +56,7 @@ def submit_application(application: Application, *, by: User, consent: bool) -> 
 @transaction.atomic
 def start_review(application: Application, *, by: User, comment: str = "") -> Application:
     """Mark a submitted application as being reviewed by staff."""
-    require_decider(by, application.programme)
+    require_application_decider(by, application)
     locked = move(lock(application), Verb.START_REVIEW, by=by, actor=Actor.STAFF, comment=comment)
     return refresh(application, locked)
 
@@ -61,7 +66,7 @@ def shortlist_application(
     application: Application, *, by: User, comment: str = "", share_comment: bool = False
 ) -> Application:
     """Shortlist an application and tell the team (with the comment, if `share_comment`)."""
-    require_decider(by, application.programme)
+    require_application_decider(by, application)
     locked = move(
         lock(application),
         Verb.SHORTLIST,
@@ -86,7 +91,7 @@ def waitlist_application(
 
     The others from `rank` on move down one: the waitlist stays ranked 1..n.
     """
-    require_decider(by, application.programme)
+    require_application_decider(by, application)
     if rank is not None and rank < 1:
         raise ValidationError(gettext_lazy("A waitlist rank is 1 or more."), code="invalid_rank")
     locked = move(
@@ -107,7 +112,7 @@ def accept_application(
     application: Application, *, by: User, comment: str = "", share_comment: bool = False
 ) -> Application:
     """Accept an application if a seat is free, set its confirmation deadline, tell the team."""
-    require_decider(by, application.programme)
+    require_application_decider(by, application)
     locked = lock(application)
     was_waitlisted = locked.state == State.WAITLISTED
     move(
@@ -123,7 +128,7 @@ def reject_application(
     application: Application, *, by: User, comment: str = "", share_comment: bool = False
 ) -> Application:
     """Reject an application and tell the team (with the comment, if `share_comment`)."""
-    require_decider(by, application.programme)
+    require_application_decider(by, application)
     locked = lock(application)
     was_waitlisted = locked.state == State.WAITLISTED
     move(
