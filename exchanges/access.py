@@ -10,7 +10,7 @@ decision board and the services all ask here.
 from django.db.models import Q, QuerySet
 
 from alliance.accounts.models import User
-from exchanges.models import Application, ExchangeProgramme
+from exchanges.models import Application, ExchangeProgramme, Review
 from startups.models import Membership
 
 
@@ -113,8 +113,36 @@ def may_export(user: User | None, programme: ExchangeProgramme) -> bool:
     )
 
 
+def _unlocked_applications(user: User | None) -> QuerySet[Application]:
+    """Applications whose every review `user` reads: those they decide on (not of their own
+    team), and those they reviewed without abstaining (a declared conflict abstains).
+
+    One rule for the review list, the review pages and the application page.
+    """
+    if not _staff(user):
+        return Application.objects.none()
+    decided = Q(programme__in=decided_programmes(user))
+    reviewed = Q(
+        pk__in=Review.objects.filter(
+            reviewer=user, abstained=False, conflict_of_interest=False
+        ).values("application_id")
+    )
+    return (
+        visible_applications(user)
+        .filter(decided | reviewed)
+        .exclude(startup__in=Membership.objects.filter(user=user).values("startup_id"))
+    )
+
+
+def reviews_visible_to(user: User | None) -> QuerySet[Review]:
+    """The reviews `user` reads: their own, and every review of an unlocked application."""
+    if not _staff(user):
+        return Review.objects.none()
+    return Review.objects.filter(application__programme__in=visible_programmes(user)).filter(
+        Q(reviewer=user) | Q(application__in=_unlocked_applications(user))
+    )
+
+
 def sees_others_reviews(user: User | None, application: Application) -> bool:
-    """Others' reviews: for those who decide, and for a reviewer once their own is in."""
-    if may_decide_application(user, application):
-        return True
-    return application.reviews.filter(reviewer=user).exists()
+    """Whether `user` reads every review of `application` (see `reviews_visible_to`)."""
+    return _unlocked_applications(user).filter(pk=application.pk).exists()

@@ -364,9 +364,10 @@ def application_page(request: HttpRequest, application: Application) -> dict:
     ]
     needs = application.needs if isinstance(application.needs, list) else []
     reviews = list(
-        application.reviews.select_related("reviewer").prefetch_related(
-            Prefetch("scores", queryset=Score.objects.select_related("criterion"))
-        )
+        access.reviews_visible_to(user)
+        .filter(application=application)
+        .select_related("reviewer")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
     )
     criteria = sorted(
         {score.criterion.pk: score.criterion for r in reviews for score in r.scores.all()}.values(),

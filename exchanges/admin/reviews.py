@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -139,20 +139,8 @@ class ReviewAdmin(admin.ModelAdmin):
         return [queue, *super().get_urls()]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        """One's own reviews; others' once one's own is in (or for deciders), as
-        `access.sees_others_reviews` says per application; only of visible programmes."""
-        user = request.user
-        own = Review.objects.filter(reviewer=user).values("application_id")
-        return (
-            super()
-            .get_queryset(request)
-            .filter(application__programme__in=access.visible_programmes(user))
-            .filter(
-                Q(reviewer=user)
-                | Q(application__in=own)
-                | Q(application__programme__in=access.decided_programmes(user))
-            )
-        )
+        """The reviews the user reads (`access.reviews_visible_to`)."""
+        return super().get_queryset(request) & access.reviews_visible_to(request.user)
 
     def _reviews(self, request: HttpRequest) -> bool:
         user = request.user

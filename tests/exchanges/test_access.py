@@ -1,5 +1,5 @@
-"""Who decides on an application (exchanges/access.py), through the services, the admin's
-actions and the board."""
+"""Who decides on an application and who reads its reviews (exchanges/access.py), through
+the services, the admin's actions, the board, the review list and the application page."""
 
 import re
 from html import unescape
@@ -13,11 +13,13 @@ from exchanges import access, services
 from exchanges.models import Application, State, Verb
 from startups.models import Role
 from tests.exchanges.conftest import make_application, staff_user
+from tests.exchanges.test_reviews import review, reviewer_of
 from tests.factories import MembershipFactory, StartupFactory
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:exchanges_application_changelist")
+REVIEWS = reverse("admin:exchanges_review_changelist")
 
 
 def text_of(response) -> str:
@@ -185,3 +187,81 @@ def test_announcing_other_startups_is_allowed_to_a_team_member(world, insider, s
     announced = services.announce_decisions(world.programme, by=insider)
 
     assert [application.pk for application in announced] == [other.pk]
+
+
+# Reading others' reviews
+
+
+@pytest.fixture
+def colleagues_review(world, submitted):
+    colleague = reviewer_of(world.programme, email="ben@berlin-partner.example")
+    return review(submitted, colleague, 2, 2, 2, 2, comment="Thin market study.")
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        (False, False, True),  # scored: unlocked
+        (False, True, False),  # abstained: not unlocked
+        (True, True, False),  # a declared conflict: never
+    ],
+)
+def test_only_a_scored_review_of_ones_own_unlocks_the_others(
+    client, world, submitted, colleagues_review, declared
+):
+    conflict, abstained, sees = declared
+    anna = reviewer_of(world.programme, email="anna@berlin-partner.example")
+    values = () if abstained else (4, 4, 4, 4)
+    own = review(submitted, anna, *values, conflict=conflict, abstained=abstained, comment="Mine.")
+    client.force_login(anna)
+
+    listed = client.get(REVIEWS)
+    theirs = client.get(reverse("admin:exchanges_review_change", args=[colleagues_review.pk]))
+    page = text_of(client.get(reverse("admin:exchanges_application_change", args=[submitted.pk])))
+
+    rows = sorted(r.reviewer.email for r in listed.context["cl"].result_list)
+    expected_rows = ["anna@berlin-partner.example"]
+    if sees:
+        expected_rows = ["anna@berlin-partner.example", "ben@berlin-partner.example"]
+    assert rows == expected_rows
+    assert (theirs.status_code, theirs.get("Location")) == (
+        (200, None) if sees else (302, reverse("admin:index"))
+    )
+    assert ("Thin market study." in page) == sees
+    assert access.sees_others_reviews(anna, submitted) == sees
+    assert [r.pk for r in access.reviews_visible_to(anna).order_by("pk")] == (
+        [colleagues_review.pk, own.pk] if sees else [own.pk]
+    )
+
+
+def test_a_manager_reads_the_reviews_unless_of_the_team(
+    client, world, manager, submitted, colleagues_review
+):
+    client.force_login(manager)
+    before = (
+        [r.pk for r in client.get(REVIEWS).context["cl"].result_list],
+        "Thin market study."
+        in text_of(client.get(reverse("admin:exchanges_application_change", args=[submitted.pk]))),
+    )
+    MembershipFactory(startup=world.startup, user=manager, role=Role.MEMBER)
+
+    after = (
+        [r.pk for r in client.get(REVIEWS).context["cl"].result_list],
+        "Thin market study."
+        in text_of(client.get(reverse("admin:exchanges_application_change", args=[submitted.pk]))),
+        client.get(reverse("admin:exchanges_review_change", args=[colleagues_review.pk])).url,
+    )
+
+    assert before == ([colleagues_review.pk], True)
+    assert after == ([], False, reverse("admin:index"))
+
+
+def test_a_manager_who_declared_a_conflict_still_reads_as_a_decider(
+    world, manager, submitted, colleagues_review
+):
+    own = review(submitted, manager, conflict=True)
+
+    assert access.sees_others_reviews(manager, submitted) is True
+    assert sorted(r.pk for r in access.reviews_visible_to(manager)) == sorted(
+        [colleagues_review.pk, own.pk]
+    )
