@@ -1,6 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# The models whose rows belong to one programme's applications.
+APPLICATION_SCOPED = (
+    "exchanges.application",
+    "exchanges.answer",
+    "exchanges.applicationevent",
+    "exchanges.review",
+    "exchanges.score",
+    "exchanges.recommendation",
+    "partners.applicationshare",
+    "partners.dataaccess",
+)
+
 
 class ExchangesConfig(AppConfig):
     name = "exchanges"
@@ -8,6 +20,7 @@ class ExchangesConfig(AppConfig):
 
     def ready(self) -> None:
         from alliance import private_files
+        from alliance.audit.history import register_deleted_history
         from exchanges import access, emails, seam
         from exchanges.models import Application
 
@@ -24,3 +37,8 @@ class ExchangesConfig(AppConfig):
             ).exists()
 
         private_files.register("pitch-decks/", can_read_pitch_deck)
+
+        # A deleted row of an application (or of what belongs to one) no longer says whose
+        # programme it was: its History is for those who see every programme.
+        for label in APPLICATION_SCOPED:
+            register_deleted_history(label, access.sees_every_programme)

@@ -1,5 +1,7 @@
 """Each audited object's History page in the admin shows its audit entries."""
 
+from collections.abc import Callable
+
 from auditlog import get_logentry_model
 from auditlog.registry import auditlog
 from django.contrib.admin.utils import unquote
@@ -11,6 +13,25 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 PER_PAGE = 50
+
+DeletedHistoryCheck = Callable[[object], bool]
+_deleted_rules: dict[str, DeletedHistoryCheck] = {}
+
+
+def register_deleted_history(label: str, may_read: DeletedHistoryCheck) -> None:
+    """Let `may_read(user)` decide who reads the History of a deleted object of the model
+    `label` ("app_label.model_name"), besides the permission to view that kind of object.
+
+    For models whose rows are scoped per user (an application belongs to one programme):
+    once the row is gone, no queryset says whose it was.
+    """
+    _deleted_rules[label.lower()] = may_read
+
+
+def may_read_deleted_history(model, user) -> bool:
+    """Whether `user` may read the History of a deleted object of `model` (as registered)."""
+    check = _deleted_rules.get(model._meta.label_lower)
+    return check is None or check(user)
 
 
 def person_of(entry) -> str:
@@ -26,7 +47,9 @@ class AuditHistoryAdmin:
     """Mixed into every ModelAdmin: History lists the object's audit entries, newest first.
 
     It also answers for a deleted object, from its entries, to staff who may view that
-    kind of object. A model the audit does not follow keeps Django's History page.
+    kind of object and, where the model's app registered a check
+    (`register_deleted_history`), pass it; to anyone else it does not exist. A model the
+    audit does not follow keeps Django's History page.
     """
 
     def history_view(self, request, object_id, extra_context=None):
@@ -50,6 +73,8 @@ class AuditHistoryAdmin:
         if obj is None and self.model._default_manager.filter(pk=object_id).exists():
             # Not deleted but outside this user's queryset (another programme's application):
             # answered as the change page answers, its history is not theirs to read.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if obj is None and not may_read_deleted_history(self.model, request.user):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
 
         paginator = self.get_paginator(request, entries, PER_PAGE)

@@ -315,6 +315,8 @@ MATRIX = {
     "exchanges.application:change:B":              (403,  IX,      IX,     200,  403,  L),
     "exchanges.application:history:A":             (403,  200,     200,    200,  403,  L),
     "exchanges.application:history:B":             (403,  IX,      IX,     200,  403,  L),
+    "exchanges.application:history:deleted-draft:A": (403, IX,      IX,     200,  403,  L),
+    "exchanges.application:history:deleted-draft:B": (403, IX,      IX,     200,  403,  L),
     "exchanges.exchangeprogramme:changelist":      (403,  200,     200,    200,  403,  L),
     "exchanges.exchangeprogramme:add":             (403,  403,     403,    200,  403,  L),
     "exchanges.exchangeprogramme:change:A":        (403,  200,     200,    200,  403,  L),
@@ -329,6 +331,8 @@ MATRIX = {
     "exchanges.review:change:B":                   (403,  IX,      IX,     200,  403,  L),
     "exchanges.review:history:A":                  (403,  200,     200,    200,  403,  L),
     "exchanges.review:history:B":                  (403,  IX,      IX,     200,  403,  L),
+    "exchanges.review:history:deleted:A":          (403,  IX,      IX,     200,  403,  L),
+    "exchanges.review:history:deleted:B":          (403,  IX,      IX,     200,  403,  L),
     "exchanges.review:queue":                      (403,  200,     200,    200,  403,  L),
     "exchanges.reviewcriterion:changelist":        (403,  403,     403,    200,  403,  L),
     "exchanges.reviewcriterion:add":               (403,  403,     403,    200,  403,  L),
@@ -415,6 +419,24 @@ def world(settings):
     review_b = Review.objects.create(
         reviewer=colleague, application=application_b, conflict_of_interest=False, abstained=True
     )
+    # Deleted objects of each programme, their History kept by the audit log.
+    deleted = {"exchanges.application": {}, "exchanges.review": {}}
+    for key, programme, application in [
+        ("A", programme_a, application_a),
+        ("B", programme_b, application_b),
+    ]:
+        draft = ApplicationFactory(programme=programme, motivation=f"Secret motivation {key}")
+        deleted["exchanges.application"][key] = draft.pk
+        draft.delete()
+        gone = Review.objects.create(
+            reviewer=assign_role(UserFactory(), REVIEWER),
+            application=application,
+            conflict_of_interest=False,
+            score=3,
+            comment=f"Secret comment {key}",
+        )
+        deleted["exchanges.review"][key] = gone.pk
+        gone.delete()
 
     ContactFactory()
     _file(AgreementFactory(), "document", "agreements/agreement.pdf", media)
@@ -450,6 +472,7 @@ def world(settings):
         "exchanges.application": {"A": application_a, "B": application_b},
         "exchanges.exchangeprogramme": {"A": programme_a, "B": programme_b},
         "exchanges.review": {"A": review_a, "B": review_b},
+        "deleted": deleted,
     }
     return users, per_programme
 
@@ -477,12 +500,15 @@ def pages(per_programme: dict) -> dict[str, str]:
             obj = model._default_manager.order_by("pk").first()
             assert obj is not None, f"the world fixture makes no {label} to open"
             found[f"{label}:change"] = reverse(f"{name}_change", args=[obj.pk])
-    # Their audit trails: the History pages of applications and reviews.
-    for label in ("exchanges.application", "exchanges.review"):
+    # Their audit trails: the History pages of applications and reviews, kept and deleted.
+    kinds = {"exchanges.application": "deleted-draft", "exchanges.review": "deleted"}
+    for label, kind in kinds.items():
         if f"{label}:changelist" in found:
             name = "admin:" + label.replace(".", "_") + "_history"
-            for key, obj in per_programme[label].items():
-                found[f"{label}:history:{key}"] = reverse(name, args=[obj.pk])
+            pks = {key: obj.pk for key, obj in per_programme[label].items()}
+            pks |= {f"{kind}:{key}": pk for key, pk in per_programme["deleted"][label].items()}
+            for key, pk in pks.items():
+                found[f"{label}:history:{key}"] = reverse(name, args=[pk])
     for key, application in per_programme["exchanges.application"].items():
         found[f"pitch-deck:{key}"] = application.pitch_deck.url
     found["agreement-document"] = CooperationAgreement.objects.get().document.url
