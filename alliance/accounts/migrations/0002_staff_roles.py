@@ -58,8 +58,8 @@ ROLES = {
         "exchanges.delete_reviewcriterion",
         "mail.view_emailtemplate",
         "mail.change_emailtemplate",
-        "startups.view_startup",
-        "startups.view_membership",
+        # No start-up permissions: the application page shows its start-up's profile and
+        # team, and the start-up admin spans every start-up.
         # A programme's host city and organisation are chosen by autocomplete, which
         # answers only those who may view them.
         "cities.view_city",
