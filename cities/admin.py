@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,21 +124,16 @@ class CooperationAgreementForm(forms.ModelForm):
         )  # the admin adds the rest
 
     def clean(self):
-        """The submitted signatories belong to one of the two organisations.
+        """Hand the submitted signatories to the model's check (`CooperationAgreement.clean`).
 
-        Django saves many-to-many fields after the row, so the model cannot check them:
-        the form checks what was submitted, before anything is saved.
+        Django saves many-to-many fields after the row, so the model would check the
+        stored ones: the form gives it those about to be saved, before anything is saved.
         """
         cleaned = super().clean()
-        hub = cleaned.get("hub_organisation")
-        partner = cleaned.get("partner_organisation")
-        signatories = cleaned.get("signatories")
-        if hub and partner and signatories:
-            agreement = CooperationAgreement(hub_organisation=hub, partner_organisation=partner)
-            try:
-                agreement.validate_signatories(signatories.select_related("organisation"))
-            except ValidationError as error:
-                self.add_error(None, error)
+        if cleaned.get("signatories") is not None:
+            self.instance.pending_signatories = cleaned["signatories"].select_related(
+                "organisation"
+            )
         return cleaned
 
 

@@ -255,6 +255,31 @@ class Contact(models.Model):
         """The name with its honorific, e.g. Dr. Stefan Franzke."""
         return f"{self.honorific} {self.full_name}" if self.honorific else self.full_name
 
+    def clean(self) -> None:
+        """A signatory stays with one of the two parties of each agreement they signed."""
+        if self.pk is None or self.organisation_id is None:
+            return
+        signed = (
+            self.signed_agreements.exclude(hub_organisation=self.organisation_id)
+            .exclude(partner_organisation=self.organisation_id)
+            .select_related("hub_organisation", "partner_organisation")
+            .order_by("pk")
+        )
+        refusals = [
+            _(
+                "%(contact)s signed the agreement of %(hub)s with %(partner)s: a signatory "
+                "belongs to one of its two organisations."
+            )
+            % {
+                "contact": self,
+                "hub": agreement.hub_organisation.name,
+                "partner": agreement.partner_organisation.name,
+            }
+            for agreement in signed
+        ]
+        if refusals:
+            raise ValidationError({"organisation": refusals})
+
 
 # Agreements live in their own module; imported here so Django finds the model and
 # `from cities.models import CooperationAgreement` keeps working.

@@ -94,6 +94,10 @@ class CooperationAgreement(models.Model):
 
     objects = AgreementQuerySet.as_manager()
 
+    # The signatories a form is about to save (Django saves many-to-many values after the
+    # row): clean() checks them instead of those stored.
+    pending_signatories = None
+
     class Meta:
         verbose_name = _("cooperation agreement")
         verbose_name_plural = _("cooperation agreements")
@@ -165,8 +169,31 @@ class CooperationAgreement(models.Model):
             self.signed_year = self.signed_on.year
         if self.status == AgreementStatus.SIGNED and not (self.signed_on or self.signed_year):
             errors["signed_year"] = _("A signed agreement needs its signing day or year.")
+        try:
+            self._clean_signatories()
+        except ValidationError as error:
+            errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
+
+    def _clean_signatories(self) -> None:
+        """The signatories (those a form submits, else those stored) stay within the parties."""
+        if self.hub_organisation_id is None or self.partner_organisation_id is None:
+            return
+        if self.pending_signatories is not None:
+            self.validate_signatories(self.pending_signatories)
+        elif self.pk is not None:
+            # Parties changed around the stored signatories: the error goes to the party
+            # that changed.
+            hub, _partner = (
+                CooperationAgreement.objects.filter(pk=self.pk)
+                .values_list("hub_organisation_id", "partner_organisation_id")
+                .get()
+            )
+            field = (
+                "hub_organisation" if hub != self.hub_organisation_id else "partner_organisation"
+            )
+            self.validate_signatories(self.signatories.select_related("organisation"), field=field)
 
     def validate_signatories(
         self, contacts: "models.QuerySet[Contact] | list[Contact]", *, field: str = "signatories"

@@ -119,3 +119,98 @@ def test_the_loader_refuses_a_signatory_of_a_third_organisation():
 
     assert refused.value.message_dict == {"signatories": [EMON_WANG_REFUSED]}
     assert not CooperationAgreement.objects.exists()  # the whole load rolled back
+
+
+# Moving a signatory, or changing an agreement's parties, keeps the signatories within them
+
+SIGNATORY_MOVED = (
+    "Sara Signer signed the agreement of Berlin Partner with Dubai SME: a signatory belongs "
+    "to one of its two organisations."
+)
+SIGNER_OUTSIDE = (
+    "Sara Signer belongs to Dubai SME, which is not a party to this agreement: "
+    "signatories belong to Berlin Partner or Techcode Beijing."
+)
+
+
+@pytest.fixture
+def signer(agreement):
+    contact = ContactFactory(full_name="Sara Signer", organisation=agreement.partner_organisation)
+    agreement.signatories.add(contact)
+    return contact
+
+
+def test_a_signatory_cannot_move_to_an_organisation_outside_their_agreements(signer, outsider):
+    signer.organisation = outsider.organisation
+
+    with pytest.raises(ValidationError) as refused:
+        signer.full_clean()
+
+    assert refused.value.message_dict == {"organisation": [SIGNATORY_MOVED]}
+
+
+def test_a_signatory_may_move_to_the_other_party(agreement, signer):
+    signer.organisation = agreement.hub_organisation
+
+    signer.full_clean()  # no error
+
+
+def test_the_contact_admin_refuses_moving_a_signatory_and_saves_nothing(client, signer, outsider):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:cities_contact_change", args=[signer.pk])
+    page = client.get(url)
+
+    response = client.post(
+        url, change_form_data(page, organisation=str(outsider.organisation.pk), phone="+49 30 1234")
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"organisation": [SIGNATORY_MOVED]}
+    signer.refresh_from_db()
+    assert (signer.organisation.name, signer.phone) == ("Dubai SME", "")
+
+
+def test_an_agreements_parties_cannot_leave_a_signatory_outside(agreement, signer, outsider):
+    agreement.partner_organisation = outsider.organisation
+
+    with pytest.raises(ValidationError) as refused:
+        agreement.full_clean()
+
+    assert refused.value.message_dict == {"partner_organisation": [SIGNER_OUTSIDE]}
+
+
+def test_the_agreement_admin_refuses_new_parties_around_a_signatory(
+    client, agreement, signer, outsider
+):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(change_url(agreement))
+
+    response = client.post(
+        change_url(agreement),
+        change_form_data(page, partner_organisation=str(outsider.organisation.pk), status="draft"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"signatories": [SIGNER_OUTSIDE]}
+    agreement.refresh_from_db()
+    assert (agreement.partner_organisation.name, agreement.status) == ("Dubai SME", "signed")
+    assert list(agreement.signatories.all()) == [signer]
+
+
+def test_the_agreement_admin_saves_new_parties_with_their_signatories(
+    client, agreement, signer, outsider
+):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(change_url(agreement))
+
+    response = client.post(
+        change_url(agreement),
+        change_form_data(
+            page, partner_organisation=str(outsider.organisation.pk), signatories=[str(outsider.pk)]
+        ),
+    )
+
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.partner_organisation.name == "Techcode Beijing"
+    assert list(agreement.signatories.all()) == [outsider]
