@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "alliance.accounts"
     label = "accounts"
-    verbose_name = _("Accounts")
+    verbose_name = _("Users")  # allauth's own app is "Accounts" (email addresses)
 
     def ready(self) -> None:
         from alliance.accounts import signals  # noqa: F401 - connects allauth's receivers
