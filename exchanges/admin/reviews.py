@@ -6,6 +6,7 @@ from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -25,8 +26,32 @@ MAX_PK = 2**63  # a bigger ?application= is no row, not a database error
 YES, NO = "yes", "no"
 
 
+def _changes_scoring(form: forms.ModelForm, *, deleted: bool) -> bool:
+    """Whether saving `form` adds, reweights or deletes a criterion (names may change)."""
+    if deleted:
+        return form.instance.pk is not None
+    if form.instance.pk is None:
+        return form.has_changed()
+    return "weight" in form.changed_data
+
+
+class CriterionFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.pk is None:
+            return
+        if any(
+            _changes_scoring(form, deleted=self.can_delete and self._should_delete_form(form))
+            for form in self.forms
+        ):
+            refusal = services.criteria_change_refusal(self.instance)
+            if refusal:
+                raise forms.ValidationError(refusal, code="criteria_locked")
+
+
 class CriterionInline(TranslationTabularInline):
     model = ReviewCriterion
+    formset = CriterionFormSet
     extra = 0
     fields = ("position", "name", "weight")
     verbose_name_plural = _("review criteria (none: the network's defaults)")
@@ -306,10 +331,22 @@ class ReviewAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/exchanges/review/queue.html", context)
 
 
+class DefaultCriterionForm(forms.ModelForm):
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if _changes_scoring(self, deleted=False):
+            refusal = services.criteria_change_refusal(None)
+            if refusal:
+                raise forms.ValidationError(refusal, code="criteria_locked")
+        return cleaned
+
+
 @admin.register(ReviewCriterion)
 class DefaultCriterionAdmin(TranslationAdmin):
     """The network's default criteria; a programme's own are edited on the programme."""
 
+    form = DefaultCriterionForm
+    actions = None  # deleted one at a time, each refused once reviews scored the defaults
     list_display = ("name", "weight", "position")
     fields = ("position", "name", "weight")
     ordering = ("position", "pk")
@@ -334,3 +371,10 @@ class DefaultCriterionAdmin(TranslationAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._administers(request) and super().has_delete_permission(request, obj)
+
+    def delete_view(self, request: HttpRequest, object_id, extra_context=None):
+        refusal = services.criteria_change_refusal(None)
+        if refusal and self.has_delete_permission(request):
+            messages.error(request, refusal)
+            return redirect("admin:exchanges_reviewcriterion_change", object_id)
+        return super().delete_view(request, object_id, extra_context)

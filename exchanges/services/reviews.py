@@ -40,6 +40,28 @@ def criteria_for(programme: ExchangeProgramme) -> list[ReviewCriterion]:
     return own or [criterion for criterion in rows if criterion.programme_id is None]
 
 
+def criteria_change_refusal(programme: ExchangeProgramme | None):
+    """Why criteria can no longer be added, reweighted or deleted, or None if they can.
+
+    `programme`'s own (None: the network's defaults): once reviews scored by them exist,
+    the summaries kept on the applications, and the board and exports that sort by them,
+    would no longer match.
+    """
+    if programme is None:
+        if Score.objects.filter(criterion__programme__isnull=True).exists():
+            return _(
+                "Reviews have scored the network's default criteria: they can no longer be "
+                "added, reweighted or deleted."
+            )
+        return None
+    if Review.objects.filter(application__programme=programme).exists():
+        return _(
+            "This programme has reviews: its criteria can no longer be added, reweighted or "
+            "deleted."
+        )
+    return None
+
+
 def weighted_score(criteria: Iterable[ReviewCriterion], scores: Mapping[int, int]) -> Decimal:
     """The average of `scores` weighted by their criteria, to the cent, half up."""
     criteria = list(criteria)

@@ -12,9 +12,10 @@ from django.utils import timezone
 from exchanges.admin.applications import ApplicationAdmin
 from exchanges.models import Application, Review, ReviewCriterion, State
 from startups.models import Role
+from tests.admin_forms import change_form_data
 from tests.exchanges.conftest import make_application
 from tests.exchanges.test_reviews import review, reviewer_of, summary
-from tests.factories import ApplicationFactory, MembershipFactory, ProgrammeFactory
+from tests.factories import ApplicationFactory, MembershipFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -385,3 +386,141 @@ def test_a_bad_application_parameter_leads_to_the_queue(client, reviewer, value)
     response = client.get(ADD, {"application": value})
 
     assert (response.status_code, response.url) == (302, QUEUE)
+
+
+# Criteria stay as they were once reviews exist
+
+PROGRAMME_LOCKED = (
+    "This programme has reviews: its criteria can no longer be added, reweighted or deleted."
+)
+DEFAULTS_LOCKED = (
+    "Reviews have scored the network's default criteria: they can no longer be added, "
+    "reweighted or deleted."
+)
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def programme_url(programme) -> str:
+    return reverse("admin:exchanges_exchangeprogramme_change", args=[programme.pk])
+
+
+def own_criterion(programme, name="Impact", weight=2):
+    return ReviewCriterion.objects.create(
+        programme=programme, name_en=name, name_de=name, weight=weight, position=1
+    )
+
+
+def with_new_criterion(data: dict) -> dict:
+    total = int(data["criteria-TOTAL_FORMS"])
+    return {
+        **data,
+        "criteria-TOTAL_FORMS": str(total + 1),
+        f"criteria-{total}-position": "2",
+        f"criteria-{total}-name_en": "Speed",
+        f"criteria-{total}-name_de": "Tempo",
+        f"criteria-{total}-weight": "1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "abstained"),
+    [
+        (with_new_criterion, False),
+        (lambda data: {**data, "criteria-0-weight": "5"}, False),
+        # Abstaining: no score protects the criterion from deletion, the rule does.
+        (lambda data: {**data, "criteria-0-DELETE": "on"}, True),
+    ],
+    ids=["add", "reweight", "delete"],
+)
+def test_a_programmes_criteria_are_locked_once_it_has_reviews(
+    superuser_client, world, submitted, change, abstained
+):
+    criterion = own_criterion(world.programme)
+    values = () if abstained else (4,)
+    review(submitted, reviewer_of(world.programme), *values, abstained=abstained)
+    page = superuser_client.get(programme_url(world.programme))
+
+    response = superuser_client.post(
+        programme_url(world.programme),
+        change(change_form_data(page, seats="9")),
+    )
+
+    assert response.status_code == 200
+    formsets = {f.formset.prefix: f.formset for f in response.context["inline_admin_formsets"]}
+    assert formsets["criteria"].non_form_errors() == [PROGRAMME_LOCKED]
+    criterion.refresh_from_db()
+    world.programme.refresh_from_db()
+    assert (world.programme.seats, criterion.weight) == (2, 2)
+    assert list(world.programme.criteria.values_list("name_en", flat=True)) == ["Impact"]
+
+
+def test_a_programmes_criteria_are_renamed_and_changed_before_reviews(
+    superuser_client, world, submitted
+):
+    criterion = own_criterion(world.programme)
+    page = superuser_client.get(programme_url(world.programme))
+
+    response = superuser_client.post(
+        programme_url(world.programme),
+        with_new_criterion({**change_form_data(page), "criteria-0-weight": "3"}),
+    )
+
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.weight == 3
+    assert sorted(world.programme.criteria.values_list("name_en", flat=True)) == [
+        "Impact",
+        "Speed",
+    ]
+
+
+def test_a_programmes_criteria_are_renamed_after_reviews(superuser_client, world, submitted):
+    criterion = own_criterion(world.programme)
+    review(submitted, reviewer_of(world.programme), 4)
+    page = superuser_client.get(programme_url(world.programme))
+
+    response = superuser_client.post(
+        programme_url(world.programme),
+        {**change_form_data(page), "criteria-0-name_en": "Social impact"},
+    )
+
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert (criterion.name_en, criterion.weight) == ("Social impact", 2)
+
+
+def test_the_default_criteria_are_locked_once_reviews_scored_them(
+    superuser_client, world, submitted
+):
+    team = defaults()[0]
+    review(submitted, reviewer_of(world.programme), 3, 3, 3, 3)
+    change = reverse("admin:exchanges_reviewcriterion_change", args=[team.pk])
+    page = superuser_client.get(change)
+
+    reweighted = superuser_client.post(change, {**change_form_data(page), "weight": "4"})
+    renamed = superuser_client.post(change, {**change_form_data(page), "name_en": "The team"})
+    added = superuser_client.post(
+        reverse("admin:exchanges_reviewcriterion_add"),
+        {"position": "9", "name_en": "Speed", "name_de": "Tempo", "weight": "1"},
+    )
+    deleted = superuser_client.post(
+        reverse("admin:exchanges_reviewcriterion_delete", args=[team.pk]),
+        {"post": "yes"},
+        follow=True,
+    )
+
+    assert reweighted.context["adminform"].form.non_field_errors() == [DEFAULTS_LOCKED]
+    assert added.context["adminform"].form.non_field_errors() == [DEFAULTS_LOCKED]
+    assert renamed.status_code == 302
+    assert [str(m) for m in deleted.context["messages"]] == [DEFAULTS_LOCKED]
+    assert list(ReviewCriterion.objects.defaults().values_list("name_en", "weight")) == [
+        ("The team", 1),
+        ("Product", 1),
+        ("Market fit", 1),
+        ("Readiness", 1),
+    ]
