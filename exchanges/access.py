@@ -22,12 +22,9 @@ def sees_every_programme(user: User | None) -> bool:
     return _staff(user) and user.has_perm("exchanges.see_every_programme")
 
 
-def _assigned(user: User, *, as_reviewer: bool) -> Q:
-    """Programmes `user` manages (and, `as_reviewer`, reviews too)."""
-    condition = Q(managers=user)
-    if as_reviewer:
-        condition |= Q(reviewers=user)
-    return condition
+def _assigned(user: User) -> Q:
+    """Programmes `user` manages or reviews."""
+    return Q(managers=user) | Q(reviewers=user)
 
 
 def visible_programmes(user: User | None) -> QuerySet[ExchangeProgramme]:
@@ -36,7 +33,7 @@ def visible_programmes(user: User | None) -> QuerySet[ExchangeProgramme]:
         return ExchangeProgramme.objects.none()
     if sees_every_programme(user):
         return ExchangeProgramme.objects.all()
-    ids = ExchangeProgramme.objects.filter(_assigned(user, as_reviewer=True)).values("pk")
+    ids = ExchangeProgramme.objects.filter(_assigned(user)).values("pk")
     return ExchangeProgramme.objects.filter(pk__in=ids)
 
 
@@ -46,12 +43,8 @@ def visible_applications(user: User | None) -> QuerySet[Application]:
         return Application.objects.none()
     if sees_every_programme(user):
         return Application.objects.all()
-    ids = ExchangeProgramme.objects.filter(_assigned(user, as_reviewer=True)).values("pk")
+    ids = ExchangeProgramme.objects.filter(_assigned(user)).values("pk")
     return Application.objects.filter(programme__in=ids)
-
-
-def may_see_application(user: User | None, application: Application) -> bool:
-    return visible_applications(user).filter(pk=application.pk).exists()
 
 
 def manages(user: User | None, programme: ExchangeProgramme) -> bool:
@@ -90,7 +83,7 @@ def reviewed_programmes(user: User | None) -> QuerySet[ExchangeProgramme]:
         return ExchangeProgramme.objects.none()
     if sees_every_programme(user):
         return ExchangeProgramme.objects.all()
-    ids = ExchangeProgramme.objects.filter(_assigned(user, as_reviewer=True)).values("pk")
+    ids = ExchangeProgramme.objects.filter(_assigned(user)).values("pk")
     return ExchangeProgramme.objects.filter(pk__in=ids)
 
 
@@ -105,12 +98,15 @@ def may_review(user: User | None, application: Application) -> bool:
     ).exists() and not belongs_to_startup(user, application)
 
 
+def exportable_programmes(user: User | None) -> QuerySet[ExchangeProgramme]:
+    """Programmes whose applications `user` may export: visible ones, with the permission."""
+    if not (_staff(user) and user.has_perm("exchanges.export_application")):
+        return ExchangeProgramme.objects.none()
+    return visible_programmes(user)
+
+
 def may_export(user: User | None, programme: ExchangeProgramme) -> bool:
-    return (
-        _staff(user)
-        and user.has_perm("exchanges.export_application")
-        and visible_programmes(user).filter(pk=programme.pk).exists()
-    )
+    return exportable_programmes(user).filter(pk=programme.pk).exists()
 
 
 def _unlocked_applications(user: User | None) -> QuerySet[Application]:

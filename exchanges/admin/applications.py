@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -410,14 +410,11 @@ def application_page(request: HttpRequest, application: Application) -> dict:
     }
 
 
-def _review_url(application: Application, own_review) -> str | None:
-    """Where the user writes (or edits) their review; None until the review admin exists."""
-    try:
-        if own_review is not None:
-            return reverse("admin:exchanges_review_change", args=[own_review.pk])
-        return reverse("admin:exchanges_review_add") + f"?application={application.pk}"
-    except NoReverseMatch:
-        return None
+def _review_url(application: Application, own_review) -> str:
+    """Where the user writes (or edits) their review."""
+    if own_review is not None:
+        return reverse("admin:exchanges_review_change", args=[own_review.pk])
+    return reverse("admin:exchanges_review_add") + f"?application={application.pk}"
 
 
 @admin.register(Application)

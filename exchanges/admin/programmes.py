@@ -80,9 +80,7 @@ class ExchangeProgrammeAdmin(TabbedTranslationAdmin):
         """Managers change the programmes they are assigned to; administrators, every one."""
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or access.sees_every_programme(request.user):
-            return True
-        return obj.managers.filter(pk=request.user.pk).exists()
+        return obj is None or access.manages(request.user, obj)
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         """Who sees the export actions; the export checks each programme (access.may_export)."""
