@@ -214,11 +214,18 @@ class ReviewAdmin(admin.ModelAdmin):
             )
         return request._review_application
 
+    def _criteria(self, request: HttpRequest, application: Application) -> list[ReviewCriterion]:
+        """The application's criteria, read once per request (the form and its fieldsets)."""
+        if getattr(request, "_review_criteria_of", None) != application.pk:
+            request._review_criteria = services.criteria_for(application.programme)
+            request._review_criteria_of = application.pk
+        return request._review_criteria
+
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         application = obj.application if obj is not None else self._application(request)
         attributes = {
             "application": application,
-            "criteria": services.criteria_for(application.programme),
+            "criteria": self._criteria(request, application),
             "reviewer": request.user,
         }
         return type("ReviewForm", (self.form,), attributes)
@@ -229,7 +236,7 @@ class ReviewAdmin(admin.ModelAdmin):
             fields += ("conflict_of_interest", "abstained", "comment", "updated_at")
             return [(None, {"fields": fields})]
         application = obj.application if obj is not None else self._application(request)
-        criteria = services.criteria_for(application.programme)
+        criteria = self._criteria(request, application)
         return [
             (None, {"fields": ("startup", "programme")}),
             (

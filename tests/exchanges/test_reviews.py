@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection, connections
+from django.db.models import Q
 from django.utils import timezone
 
 from alliance.errors import DomainError
@@ -58,13 +59,30 @@ def scored(criteria, *values):
     return {criterion.pk: value for criterion, value in zip(criteria, values, strict=True)}
 
 
-def review(application, reviewer, *values, conflict=False, abstained=False, comment=""):
-    """Save `reviewer`'s review with `values` for the programme's criteria, in order."""
-    criteria = services.criteria_for(application.programme)
+DEFAULT_NAMES = ("Team", "Product", "Market fit", "Readiness")
+
+
+def review(
+    application,
+    reviewer,
+    *values,
+    names=DEFAULT_NAMES,
+    conflict=False,
+    abstained=False,
+    comment="",
+):
+    """Save `reviewer`'s review with `values` for the criteria named `names`, in order (the
+    network's four defaults unless named: `own_criteria` names a programme's A, B, C...)."""
+    named = {
+        criterion.name_en: criterion.pk
+        for criterion in ReviewCriterion.objects.filter(
+            Q(programme=application.programme) | Q(programme__isnull=True)
+        )
+    }
     return services.save_review(
         application,
         reviewer=reviewer,
-        scores=scored(criteria, *values) if values else {},
+        scores={named[name]: value for name, value in zip(names, values, strict=False)},
         comment=comment,
         conflict_of_interest=conflict,
         abstained=abstained,
@@ -82,11 +100,14 @@ def submitted(world):
 
 
 def test_default_criteria_are_the_networks_four(world):
-    names = [criterion.name for criterion in services.criteria_for(world.programme)]
-    weights = [criterion.weight for criterion in services.criteria_for(world.programme)]
+    criteria = services.criteria_for(world.programme)
 
-    assert names == ["Team", "Product", "Market fit", "Readiness"]
-    assert weights == [1, 1, 1, 1]
+    assert [(criterion.name, criterion.weight) for criterion in criteria] == [
+        ("Team", 1),
+        ("Product", 1),
+        ("Market fit", 1),
+        ("Readiness", 1),
+    ]
 
 
 def test_programme_criteria_replace_the_defaults(world, submitted):
@@ -120,7 +141,15 @@ def test_programme_criteria_replace_the_defaults(world, submitted):
 def test_review_score_is_the_weighted_average(world, submitted):
     criteria = own_criteria(world.programme, 2, 1, 1)
 
-    saved = review(submitted, reviewer_of(world.programme), 5, 3, 1, comment="  Strong team. ")
+    saved = review(
+        submitted,
+        reviewer_of(world.programme),
+        5,
+        3,
+        1,
+        names=("A", "B", "C"),
+        comment="  Strong team. ",
+    )
 
     assert saved.score == Decimal("3.50")
     assert saved.comment == "Strong team."
@@ -137,7 +166,7 @@ def test_review_score_rounds_half_up(world, submitted):
     own_criteria(world.programme, 3, 3, 2)
 
     # (3*5 + 3*2 + 2*2) / 8 = 3.125: half up is 3.13 (half even would be 3.12).
-    saved = review(submitted, reviewer_of(world.programme), 5, 2, 2)
+    saved = review(submitted, reviewer_of(world.programme), 5, 2, 2, names=("A", "B", "C"))
 
     assert saved.score == Decimal("3.13")
 
@@ -360,7 +389,7 @@ def test_two_reviews_at_the_same_moment_both_count(world):
     def save(reviewer, value):
         try:
             barrier.wait(timeout=10)
-            review(Application.objects.get(pk=application.pk), reviewer, value, value)
+            review(Application.objects.get(pk=application.pk), reviewer, value, value, names="AB")
             outcomes.append("saved")
         except Exception as error:  # noqa: BLE001 - a lost update must show up as an outcome
             outcomes.append(type(error).__name__)

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,6 +77,26 @@ def test_the_form_shows_the_application_and_one_choice_per_criterion(
     assert "Do you have a conflict of interest with this start-up?" in page
     assert 'name="conflict_of_interest"' in page
     assert "checked" not in page  # no score and no declaration preselected
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["add", "change"])
+def test_the_form_reads_the_criteria_once(client, world, submitted, reviewer, existing):
+    url = f"{ADD}?application={submitted.pk}"
+    if existing:
+        own = review(submitted, reviewer, 3, 3, 3, 3)
+        url = reverse("admin:exchanges_review_change", args=[own.pk])
+    client.force_login(reviewer)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    assert response.status_code == 200
+    criteria_reads = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "exchanges_reviewcriterion"')
+    ]
+    assert len(criteria_reads) == 1
 
 
 def test_saving_the_form_saves_the_review_through_the_service(client, world, submitted, reviewer):
@@ -442,7 +464,7 @@ def test_a_programmes_criteria_are_locked_once_it_has_reviews(
 ):
     criterion = own_criterion(world.programme)
     values = () if abstained else (4,)
-    review(submitted, reviewer_of(world.programme), *values, abstained=abstained)
+    review(submitted, reviewer_of(world.programme), *values, names=("Impact",), abstained=abstained)
     page = superuser_client.get(programme_url(world.programme))
 
     response = superuser_client.post(
@@ -481,7 +503,7 @@ def test_a_programmes_criteria_are_renamed_and_changed_before_reviews(
 
 def test_a_programmes_criteria_are_renamed_after_reviews(superuser_client, world, submitted):
     criterion = own_criterion(world.programme)
-    review(submitted, reviewer_of(world.programme), 4)
+    review(submitted, reviewer_of(world.programme), 4, names=("Impact",))
     page = superuser_client.get(programme_url(world.programme))
 
     response = superuser_client.post(
