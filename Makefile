@@ -65,9 +65,10 @@ worker: $(VENV)/.installed  ## Run a Celery worker (needs REDIS_URL and CELERY_T
 beat: $(VENV)/.installed  ## Run Celery beat, exactly one per deployment (needs REDIS_URL)
 	$(VENV)/bin/celery -A alliance beat --loglevel=INFO
 
-bench: $(VENV)/.installed-dev  ## Benchmarks (opt-in; need PostgreSQL and Redis): email fan-out, partner API (seeds bench_100k and bench_1m once)
+bench: $(VENV)/.installed-dev  ## Benchmarks (opt-in; need PostgreSQL and Redis): email fan-out, partner API, admin lists (seed bench_100k and bench_1m once)
 	$(PY) bench/email_fanout.py
 	$(PY) bench/partner_api.py
+	$(PY) bench/admin_lists.py
 
 clean:  ## Remove the virtualenv, the development database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles

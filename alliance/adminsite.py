@@ -71,7 +71,10 @@ class CountFreeChangeList(FilterOnlyChangeList):
         self.show_admin_actions = True
         self.can_show_all = False
         self.show_all = False
-        self.multi_page = self.has_previous or self.has_next
+        # Django's pagination tag pages through a counting paginator when multi_page is
+        # set; the template reads has_other_pages instead.
+        self.has_other_pages = self.has_previous or self.has_next
+        self.multi_page = False
         self.paginator = None
 
     def page_url(self, page: int) -> str:
