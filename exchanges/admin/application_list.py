@@ -13,15 +13,17 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from exchanges import access
+from exchanges.models import ExchangeProgramme
 
 
 class VisibleProgrammeFilter(admin.RelatedFieldListFilter):
     """The programmes the user may see, read from the programme table."""
 
     def field_choices(self, field, request, model_admin) -> list[tuple[int, str]]:
-        return [
-            (programme.pk, str(programme)) for programme in access.visible_programmes(request.user)
-        ]
+        # Only the titles (in every language, for the fallback): a programme's row is wide.
+        titles = [f.attname for f in ExchangeProgramme._meta.fields if f.name.startswith("title")]
+        programmes = access.visible_programmes(request.user).only("pk", *titles)
+        return [(programme.pk, str(programme)) for programme in programmes]
 
 
 class ApplicationListMixin:
