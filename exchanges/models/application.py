@@ -201,6 +201,12 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["updated_at", "id"], name="application_sync"),
             models.Index(fields=["programme", "state"], name="application_programme_state"),
+            # The staged few among many: the "pending decision" filter, newest first.
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=~Q(pending_decision=""),
+                name="application_staged",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -237,7 +243,11 @@ class Answer(models.Model):
     """An application's answer to one of its programme's questions."""
 
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="answers", verbose_name=_("application")
+        Application,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("application"),
+        db_index=False,  # answer_unique (application, question) starts with it
     )
     question = models.ForeignKey(
         ProgrammeQuestion,

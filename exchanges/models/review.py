@@ -79,7 +79,11 @@ class Review(models.Model):
         verbose_name=_("reviewer"),
     )
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("application")
+        Application,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("application"),
+        db_index=False,  # review_one_per_reviewer (application, reviewer) starts with it
     )
     conflict_of_interest = models.BooleanField(
         _("conflict of interest"),
@@ -123,7 +127,11 @@ class Score(models.Model):
     """A review's score on one criterion, 1 (weak) to 5 (excellent)."""
 
     review = models.ForeignKey(
-        Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review")
+        Review,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("review"),
+        db_index=False,  # score_one_per_criterion (review, criterion) starts with it
     )
     criterion = models.ForeignKey(
         ReviewCriterion,
@@ -166,6 +174,7 @@ class Recommendation(models.Model):
         on_delete=models.CASCADE,
         related_name="recommendations",
         verbose_name=_("organisation"),
+        db_index=False,  # recommendation_one_per_organisation starts with it
     )
     application = models.ForeignKey(
         Application,

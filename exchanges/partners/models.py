@@ -113,6 +113,7 @@ class ApplicationShare(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("organisation"),
+        db_index=False,  # share_one_per_organisation and the feed's indexes start with it
     )
     application = models.ForeignKey(
         Application,
@@ -158,6 +159,7 @@ class DataAccess(models.Model):
         null=True,
         related_name="+",
         verbose_name=_("key"),
+        db_index=False,  # data_access_one_per_key_and_day (key, application, day) starts with it
     )
     organisation = models.ForeignKey(
         PartnerOrganisation,
@@ -170,6 +172,7 @@ class DataAccess(models.Model):
         on_delete=models.CASCADE,
         related_name="data_accesses",
         verbose_name=_("application"),
+        db_index=False,  # data_access_application (application, day) starts with it
     )
     day = models.DateField(_("day"))
     profile = models.BooleanField(_("start-up profile"), default=False)
