@@ -15,15 +15,17 @@ next page exists, and shows "previous / next" with the page number
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.translation import gettext_lazy
 
 from alliance.audit.history import AuditHistoryAdmin
 
@@ -168,9 +170,24 @@ class FilterOnlyAdmin(ForgivingAutocompleteAdmin, AuditHistoryAdmin):
             return CountFreeChangeList
         return FilterOnlyChangeList
 
+    def response_action(self, request, queryset, **kwargs):
+        """Refuse (400) an action on selected ids that are no ids of this model ("abc",
+        a number past the column's range): Django would look them up and fail with a 500."""
+        pk = self.model._meta.pk
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                pk.clean(value, None)
+            except ValidationError as error:
+                raise BadRequest("Selected objects are not ids of this model.") from error
+        return super().response_action(request, queryset, **kwargs)
+
 
 class AllianceAdminSite(admin.AdminSite):
     """Django's admin site with the two rules above."""
+
+    site_header = gettext_lazy("Start Alliance administration")
+    site_title = gettext_lazy("Start Alliance admin")
+    index_title = gettext_lazy("Berlin Partner staff")
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
