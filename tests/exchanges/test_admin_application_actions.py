@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:exchanges_application_changelist")
 NOTE = "A note from Berlin Partner: Your pitch convinced the host."
+NOTE_DE = "Eine Anmerkung von Berlin Partner: Your pitch convinced the host."
 
 
 @pytest.fixture
@@ -92,8 +93,9 @@ def test_a_shared_comment_is_recorded_and_in_the_teams_email(manager_client, man
         "Your pitch convinced the host.",
     )
     bodies = team_bodies("application_shortlisted")
-    assert len(bodies) == 2
-    assert all(f"/applications/{application.pk}/\n{NOTE}\n" in body for body in bodies)
+    assert len(bodies) == 2  # the member reads English, the owner German
+    assert f"/en/applications/{application.pk}/\n{NOTE}\n" in bodies[0]
+    assert f"/de/applications/{application.pk}/\n{NOTE_DE}\n" in bodies[1]
 
 
 def test_an_unshared_comment_is_recorded_but_not_in_the_email(manager_client, world):
@@ -151,8 +153,9 @@ def test_staging_a_waitlisting_keeps_rank_and_comment_until_announced(manager_cl
     services.announce_decisions(world.programme, by=world.staff)
     assert ApplicationEvent.objects.get().comment == "Your pitch convinced the host."
     bodies = team_bodies("application_waitlisted")
-    assert len(bodies) == 2
-    assert all(f"/applications/{application.pk}/\n{NOTE}\n" in body for body in bodies)
+    assert len(bodies) == 2  # the member reads English, the owner German
+    assert f"/en/applications/{application.pk}/\n{NOTE}\n" in bodies[0]
+    assert f"/de/applications/{application.pk}/\n{NOTE_DE}\n" in bodies[1]
 
 
 @pytest.mark.parametrize(
