@@ -39,6 +39,21 @@ def staff_user(**fields):
 
 
 @pytest.fixture
+def manager(world):
+    """A programme manager of the world's programme only (permissions, no role group)."""
+    user = staff_user(email="manager@berlin-partner.example")
+    user.user_permissions.remove(Permission.objects.get(codename="see_every_programme"))
+    world.programme.managers.add(user)
+    return user
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
 def world(settings):
     """A published, open programme; a start-up with a verified owner and a member; staff."""
     settings.STAFF_INBOX = [STAFF_INBOX]

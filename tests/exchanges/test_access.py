@@ -28,15 +28,6 @@ def text_of(response) -> str:
 
 
 @pytest.fixture
-def manager(world):
-    """A manager of the world's programme, assigned only to it."""
-    user = staff_user(email="manager@berlin-partner.example")
-    user.user_permissions.remove(Permission.objects.get(codename="see_every_programme"))
-    world.programme.managers.add(user)
-    return user
-
-
-@pytest.fixture
 def insider(world, manager):
     """The manager is also a member of the world's start-up."""
     MembershipFactory(startup=world.startup, user=manager, role=Role.MEMBER)

@@ -22,19 +22,10 @@ NOTE_DE = "Eine Anmerkung von Berlin Partner: Your pitch convinced the host."
 
 
 @pytest.fixture
-def manager(world):
-    """A programme manager: decides on the world's programme only, may delete drafts."""
-    user = staff_user(email="manager@berlin-partner.example")
-    user.user_permissions.remove(Permission.objects.get(codename="see_every_programme"))
-    user.user_permissions.add(Permission.objects.get(codename="delete_application"))
-    world.programme.managers.add(user)
-    return user
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
+def manager(manager):
+    """The programme's manager, who may also delete drafts."""
+    manager.user_permissions.add(Permission.objects.get(codename="delete_application"))
+    return manager
 
 
 def another(world, state: State, **fields) -> Application:

@@ -6,11 +6,10 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from exchanges.models import Application, Recommendation, State, Verb, Verdict
-from tests.exchanges.conftest import make_application, staff_user
+from tests.exchanges.conftest import make_application
 from tests.factories import (
     ApplicationFactory,
     CityFactory,
@@ -68,21 +67,6 @@ def board_url(programme, **query) -> str:
 
 def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
-
-
-@pytest.fixture
-def manager(world):
-    """A programme manager of the world's programme only (permissions, no role group)."""
-    user = staff_user(email="manager@berlin-partner.example")
-    user.user_permissions.remove(Permission.objects.get(codename="see_every_programme"))
-    world.programme.managers.add(user)
-    return user
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
 
 
 @pytest.fixture

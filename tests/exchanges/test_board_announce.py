@@ -21,14 +21,6 @@ REJECTED_EN = "Your application to Vienna Exchange"
 
 
 @pytest.fixture
-def manager(world):
-    user = staff_user(email="manager@berlin-partner.example")
-    user.user_permissions.remove(Permission.objects.get(codename="see_every_programme"))
-    world.programme.managers.add(user)
-    return user
-
-
-@pytest.fixture
 def staged(world, manager):
     """Alpaca Labs (a German owner, an English member) staged to accept, Bistro Bots to reject."""
     world.programme.title_en, world.programme.title_de = "Vienna Exchange", "Austausch Wien"
