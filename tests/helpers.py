@@ -1,6 +1,8 @@
 """Small assertions shared by the suite."""
 
 import io
+import re
+from html import unescape
 
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -35,3 +37,9 @@ def pdf_bytes(*, pages: int = 1, password: str | None = None) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def text_of(response) -> str:
+    """The page's text without tags, whitespace collapsed: what a reader sees."""
+    html = response.content.decode()
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())

@@ -1,9 +1,6 @@
 """Who decides on an application and who reads its reviews (exchanges/access.py), through
 the services, the admin's actions, the board, the review list and the application page."""
 
-import re
-from html import unescape
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -15,16 +12,12 @@ from startups.models import Role
 from tests.exchanges.conftest import make_application, staff_user
 from tests.exchanges.test_reviews import review, reviewer_of
 from tests.factories import MembershipFactory, StartupFactory
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:exchanges_application_changelist")
 REVIEWS = reverse("admin:exchanges_review_changelist")
-
-
-def text_of(response) -> str:
-    html = response.content.decode()
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture

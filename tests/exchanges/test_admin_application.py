@@ -3,7 +3,6 @@
 import datetime
 import re
 from decimal import Decimal
-from html import unescape
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -24,6 +23,7 @@ from exchanges.partners.models import DataAccess
 from startups.models import Role, Sector, Stage
 from tests.exchanges.conftest import make_application, staff_user
 from tests.factories import MembershipFactory, QuestionFactory, UserFactory
+from tests.helpers import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,6 @@ CONSENT = "I agree that Berlin Partner shares this application with Organisation
 
 def page_url(application) -> str:
     return reverse("admin:exchanges_application_change", args=[application.pk])
-
-
-def text_of(response) -> str:
-    """The page's text without tags, whitespace collapsed: what a reader sees."""
-    html = response.content.decode()
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture
