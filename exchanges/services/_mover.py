@@ -8,6 +8,7 @@ application through `move`; the fields a verb sets besides the state come from
 import datetime
 from collections.abc import Callable
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -173,6 +174,8 @@ def move(
         comment=comment,
         at=now,
     )
+    if source == State.WAITLISTED and transition.target != State.WAITLISTED:
+        renumber_waitlist(application.programme)  # no gap where it was: ranks stay 1..n
     seam.notify(
         seam.Transition(
             verb=verb,
@@ -187,6 +190,36 @@ def move(
         )
     )
     return application
+
+
+def renumber_waitlist(
+    programme: ExchangeProgramme, *, placing: dict[int, int | None] | None = None
+) -> None:
+    """Rank `programme`'s waitlist 1..n, without gaps or ties, keeping its order.
+
+    `placing` maps applications (by id) to the rank they take, the others moving down
+    (none given: last). The caller holds the programme's lock; each changed row is saved
+    on its own, so that the audit log records every rank that changed.
+    """
+    placing = placing or {}
+    waitlist = list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(programme=programme, state=State.WAITLISTED)
+        .order_by(F("rank").asc(nulls_last=True), "pk")
+    )
+    by_pk = {application.pk: application for application in waitlist}
+    ordered = [application for application in waitlist if application.pk not in placing]
+    placed = sorted(
+        ((rank or len(waitlist), pk) for pk, rank in placing.items() if pk in by_pk),
+    )
+    for rank, pk in placed:  # ascending, so each lands on the rank it asked for
+        ordered.insert(min(rank - 1, len(ordered)), by_pk[pk])
+    now = timezone.now()
+    for position, application in enumerate(ordered, start=1):
+        if application.rank != position:
+            application.rank = position
+            application.updated_at = now
+            application.save(update_fields=["rank", "updated_at"])
 
 
 def refresh(application: Application, locked: Application) -> Application:

@@ -4,7 +4,6 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +25,7 @@ from exchanges.rules import (
     require_decider,
     require_no_team_conflict,
 )
-from exchanges.services._mover import lock, lock_programme, move, refresh
+from exchanges.services._mover import lock, lock_programme, move, refresh, renumber_waitlist
 
 
 @transaction.atomic
@@ -171,33 +170,3 @@ def move_in_waitlist(application: Application, *, rank: int, by: User) -> Applic
         )
     renumber_waitlist(locked.programme, placing={locked.pk: rank})
     return refresh(application, locked)
-
-
-def renumber_waitlist(
-    programme: ExchangeProgramme, *, placing: dict[int, int | None] | None = None
-) -> None:
-    """Rank `programme`'s waitlist 1..n, without gaps or ties, keeping its order.
-
-    `placing` maps applications (by id) to the rank they take, the others moving down
-    (none given: last). The caller holds the programme's lock; each changed row is saved
-    on its own, so that the audit log records every rank that changed.
-    """
-    placing = placing or {}
-    waitlist = list(
-        Application.objects.select_for_update(of=("self",))
-        .filter(programme=programme, state=State.WAITLISTED)
-        .order_by(F("rank").asc(nulls_last=True), "pk")
-    )
-    by_pk = {application.pk: application for application in waitlist}
-    ordered = [application for application in waitlist if application.pk not in placing]
-    placed = sorted(
-        ((rank or len(waitlist), pk) for pk, rank in placing.items() if pk in by_pk),
-    )
-    for rank, pk in placed:  # ascending, so each lands on the rank it asked for
-        ordered.insert(min(rank - 1, len(ordered)), by_pk[pk])
-    now = timezone.now()
-    for position, application in enumerate(ordered, start=1):
-        if application.rank != position:
-            application.rank = position
-            application.updated_at = now
-            application.save(update_fields=["rank", "updated_at"])

@@ -19,8 +19,7 @@ from exchanges.rules import (
     require_application_decider,
     submission_problems,
 )
-from exchanges.services._mover import deadline_time, lock, move, refresh
-from exchanges.services.decisions import renumber_waitlist
+from exchanges.services._mover import deadline_time, lock, move, refresh, renumber_waitlist
 from exchanges.services.seats import backfill
 from startups.rules import require_owner
 
@@ -114,12 +113,9 @@ def accept_application(
     """Accept an application if a seat is free, set its confirmation deadline, tell the team."""
     require_application_decider(by, application)
     locked = lock(application)
-    was_waitlisted = locked.state == State.WAITLISTED
     move(
         locked, Verb.ACCEPT, by=by, actor=Actor.STAFF, comment=comment, share_comment=share_comment
     )
-    if was_waitlisted:  # no gap where it was
-        renumber_waitlist(locked.programme)
     return refresh(application, locked)
 
 
@@ -130,12 +126,9 @@ def reject_application(
     """Reject an application and tell the team (with the comment, if `share_comment`)."""
     require_application_decider(by, application)
     locked = lock(application)
-    was_waitlisted = locked.state == State.WAITLISTED
     move(
         locked, Verb.REJECT, by=by, actor=Actor.STAFF, comment=comment, share_comment=share_comment
     )
-    if was_waitlisted:
-        renumber_waitlist(locked.programme)
     return refresh(application, locked)
 
 
@@ -161,10 +154,7 @@ def withdraw_application(application: Application, *, by: User, comment: str = "
     require_owner(application.startup, by)
     locked = lock(application)
     held_seat = locked.state in SEAT_STATES
-    was_waitlisted = locked.state == State.WAITLISTED
     move(locked, Verb.WITHDRAW, by=by, actor=Actor.OWNER, comment=comment)
-    if was_waitlisted:
-        renumber_waitlist(locked.programme)
     if held_seat:
         backfill(locked.programme)
     return refresh(application, locked)

@@ -224,6 +224,22 @@ def test_withdrawing_a_seat_backfills(world):
 
 
 @pytest.mark.django_db
+def test_the_waitlist_closes_up_after_a_backfill(world):
+    world.programme.seats = 1
+    world.programme.save()
+    confirmed = make_application(world, State.CONFIRMED)
+    first = application_for_new_startup(world, State.WAITLISTED, rank=1)
+    second = application_for_new_startup(world, State.WAITLISTED, rank=2)
+    third = application_for_new_startup(world, State.WAITLISTED, rank=3)
+
+    services.withdraw_application(confirmed, by=world.owner)
+
+    ranks = dict(Application.objects.values_list("pk", "rank"))
+    assert Application.objects.get(pk=first.pk).state == State.ACCEPTED
+    assert (ranks[first.pk], ranks[second.pk], ranks[third.pk]) == (None, 1, 2)
+
+
+@pytest.mark.django_db
 def test_without_automatic_backfill_staff_are_told(world):
     world.programme.seats = 1
     world.programme.automatic_backfill = False
