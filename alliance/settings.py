@@ -358,6 +358,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Rows per page of a programme's decision board (exchanges/admin/board.py).
+BOARD_PAGE_SIZE = env.int("BOARD_PAGE_SIZE", default=100)
+
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 

@@ -8,6 +8,7 @@ the dashboard counts with one aggregate query over every programme the user sees
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -100,15 +101,34 @@ def board_applications(programme: ExchangeProgramme) -> QuerySet[Application]:
     )
 
 
+@dataclass(frozen=True)
+class BoardPage:
+    """One page of the board: its rows, and whether pages come before and after it."""
+
+    rows: list[BoardRow]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
 def board_rows(
     programme: ExchangeProgramme,
     *,
     order: str = DEFAULT_BOARD_ORDER,
     state: str = "",
     staged: str = "",
+    page: int = 1,
     today: datetime.date | None = None,
-) -> list[BoardRow]:
-    """The board's rows, sorted and filtered (unknown values are no filter)."""
+) -> BoardPage:
+    """One page of the board's rows, sorted and filtered (unknown values are no filter).
+
+    Never counted: a page reads one row more than it shows to know whether another
+    follows (a programme may have many thousands of applications).
+    """
+    size = settings.BOARD_PAGE_SIZE
     today = today or timezone.localdate()
     applications = board_applications(programme)
     if state in BOARD_STATES:
@@ -127,10 +147,13 @@ def board_rows(
         programme = ExchangeProgramme.objects.prefetch_related("eligible_origin_cities").get(
             pk=programme.pk
         )
-    return [
+    start = (page - 1) * size
+    found = list(applications.order_by(*terms)[start : start + size + 1])
+    rows = [
         BoardRow(application, eligibility_results(programme, application.startup, today=today))
-        for application in applications.order_by(*terms)
+        for application in found[:size]
     ]
+    return BoardPage(rows, page, has_next=len(found) > size)
 
 
 @dataclass(frozen=True)

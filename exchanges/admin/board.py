@@ -163,12 +163,19 @@ def board_view(model_admin, request: HttpRequest, programme_id: int) -> HttpResp
     staged = request.GET.get("staged", "")
     staged = staged if staged in {*STAGEABLE, pipeline.STAGED_ANY, pipeline.STAGED_NONE} else ""
     filters = {key: value for key, value in {"state": state, "staged": staged}.items() if value}
-    rows = pipeline.board_rows(programme, order=order, state=state, staged=staged)
+    number = request.GET.get("p", "1")
+    number = int(number) if number.isascii() and number.isdigit() and 0 < len(number) < 7 else 1
+    page = pipeline.board_rows(
+        programme, order=order, state=state, staged=staged, page=max(number, 1)
+    )
     selected = {str(pk) for pk in request.POST.getlist("selected")} if form else set()
     title = _("Decision board: %(programme)s") % {"programme": programme}
     context = {
         **_context(model_admin, request, programme, title),
-        "rows": rows,
+        "rows": page.rows,
+        "page": page,
+        "previous_url": "?" + urlencode({**request.GET.dict(), "p": page.number - 1}),
+        "next_url": "?" + urlencode({**request.GET.dict(), "p": page.number + 1}),
         "selected": selected,
         "seats": pipeline.seat_summary(programme),
         "decides": decides,

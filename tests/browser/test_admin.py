@@ -22,7 +22,7 @@ def staff_page(live_server, page: Page) -> Page:
     page.get_by_label("Email:").fill("staff@example.com")
     page.get_by_label("Password:").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Berlin Partner staff")).to_be_visible()
     return page
 
 

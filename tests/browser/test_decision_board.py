@@ -42,7 +42,7 @@ def manager_page(live_server, page: Page, programme) -> Page:
     page.get_by_label("Email:").fill("manager@berlin-partner.example")
     page.get_by_label("Password:").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Berlin Partner staff")).to_be_visible()
     return page
 
 

@@ -341,3 +341,26 @@ def test_the_board_query_count_stays_the_same_as_applications_grow(
     with django_assert_num_queries(10):
         response = manager_client.get(url)
     assert len(board_rows(response.content.decode())) == 15
+
+
+def test_the_board_is_paged_keeping_its_order_and_filters(
+    manager_client, world, cast, settings, django_assert_num_queries
+):
+    settings.BOARD_PAGE_SIZE = 2
+    url = board_url(world.programme)
+
+    first = manager_client.get(url)
+    second = manager_client.get(f"{url}?o=-review_score&p=2")
+    with django_assert_num_queries(10):  # a later page costs what the first does
+        manager_client.get(f"{url}?o=-review_score&p=2")
+    past = manager_client.get(f"{url}?p=9")
+    odd = [manager_client.get(f"{url}?p={value}") for value in ("abc", "0", "-1", "9" * 30)]
+
+    assert names(first) == ["Alpaca Labs", "Bistro Bots"]
+    assert 'href="?p=2"' in first.content.decode()
+    assert "2 applications on this page" in first.content.decode()
+    assert names(second) == ["Comet Cargo"]
+    assert 'href="?o=-review_score&amp;p=1"' in second.content.decode()
+    assert 'rel="next"' not in second.content.decode()
+    assert board_rows(past.content.decode()) == [["No submitted application matches."]]
+    assert [names(response) for response in odd] == [["Alpaca Labs", "Bistro Bots"]] * 4

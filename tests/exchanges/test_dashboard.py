@@ -135,7 +135,7 @@ def test_staff_who_see_no_programme_get_no_dashboard(client, open_programme):
     html = client.get(INDEX).content.decode()
 
     assert 'id="pipeline"' not in html
-    assert "Site administration" in html
+    assert "Berlin Partner staff" in html
 
 
 def test_the_dashboard_query_count_stays_the_same_as_programmes_grow(
