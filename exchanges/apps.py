@@ -19,6 +19,13 @@ class ExchangesConfig(AppConfig):
     verbose_name = _("Exchange programmes")
 
     def ready(self) -> None:
+        from alliance.migration_data import remake_when_flushed
+
+        def no_default_criteria(apps, using) -> bool:
+            criterion = apps.get_model("exchanges", "ReviewCriterion")
+            return not criterion.objects.using(using).filter(programme=None).exists()
+
+        remake_when_flushed(self, "0002_default_criteria", "create", no_default_criteria)
         from alliance import private_files
         from alliance.audit.history import register_deleted_history
         from exchanges import access, emails, seam

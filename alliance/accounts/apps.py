@@ -12,3 +12,12 @@ class AccountsConfig(AppConfig):
         from alliance.mail.notices import register_opt_out
 
         register_opt_out(self.get_model("User"), "receives_reminders")
+
+        from alliance.accounts.roles import ROLES
+        from alliance.migration_data import remake_when_flushed
+
+        def no_roles(apps, using) -> bool:
+            group = apps.get_model("auth", "Group")
+            return not group.objects.using(using).filter(name__in=ROLES).exists()
+
+        remake_when_flushed(self, "0002_staff_roles", "create_roles", no_roles)

@@ -97,9 +97,11 @@ ROLES = {
 def _create_every_permission(apps, using):
     """Make the permissions now: on a fresh database they come only after all migrations."""
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # A historical app config has no models module, and create_permissions skips those.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
         create_permissions(app_config, apps=apps, verbosity=0, using=using)
-        app_config.models_module = None
+        app_config.models_module = original
 
 
 def create_roles(apps, schema_editor):
