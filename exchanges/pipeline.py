@@ -2,7 +2,9 @@
 
 Each read makes a constant number of queries, whatever the number of applications or
 programmes: the board's rows come with what eligibility and recommendations read, and
-the dashboard counts with one aggregate query over every programme the user sees.
+the dashboard counts with one GROUP BY (programme, state) over every programme the user
+sees, which the (programme, state) index answers alone, and one aggregate over the few
+rows that are staged, unreviewed or awaiting confirmation.
 """
 
 import datetime
@@ -10,7 +12,21 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alliance.accounts.models import User
@@ -175,10 +191,28 @@ class SeatSummary:
 
 def seat_summary(programme: ExchangeProgramme) -> SeatSummary:
     """The programme's seats: held, staged for acceptance, free, and the warning if over."""
-    counts = programme.applications.aggregate(
-        held=Count("pk", filter=Q(state__in=SEAT_STATES)),
-        staged_accepts=Count("pk", filter=Q(pending_decision=Verb.ACCEPT)),
-        staged=Count("pk", filter=~Q(pending_decision="")),
+
+    def count(applications: QuerySet, **counts) -> dict:
+        # One subquery per set of rows, so that each reads its own index: the seats held
+        # come from the (programme, state) index alone, the staged ones from few rows.
+        grouped = applications.filter(programme=OuterRef("pk")).order_by().values("programme")
+        return {
+            name: Coalesce(Subquery(grouped.annotate(n=aggregate).values("n")), 0)
+            for name, aggregate in counts.items()
+        }
+
+    counts = (
+        ExchangeProgramme.objects.filter(pk=programme.pk)
+        .annotate(
+            **count(Application.objects.filter(state__in=SEAT_STATES), held=Count("*")),
+            **count(
+                Application.objects.exclude(pending_decision=""),
+                staged_accepts=Count("pk", filter=Q(pending_decision=Verb.ACCEPT)),
+                staged=Count("*"),
+            ),
+        )
+        .values("held", "staged_accepts", "staged")
+        .get()
     )
     over = counts["held"] + counts["staged_accepts"] > programme.seats
     # The service words the warning; asked only when there is one to give.
@@ -268,64 +302,69 @@ class ProgrammePipeline:
         return sum(count for _state, count in self.states)
 
 
-def _state_key(state: State) -> str:
-    return f"n_{state.value}"
-
-
 def open_programmes(user: User | None, *, now: datetime.datetime | None = None) -> list:
-    """The pipeline of every open programme `user` may see, in one query.
+    """The pipeline of every open programme `user` may see, in three queries.
 
     Open: published, and either its call is open at `now` or it still has applications
     to decide (submitted, in review, shortlisted), staged decisions, or acceptances
-    awaiting confirmation.
+    awaiting confirmation. The programmes come first; then the counts per state, one
+    GROUP BY that the (programme, state) index answers alone; then the few numbers that
+    read other columns, from the rows that can have them.
     """
     now = now or timezone.now()
-    per_state = {
-        _state_key(state): Count("applications", filter=Q(applications__state=state))
-        for state in State
-    }
-    programmes = (
+    programmes = list(
         access.visible_programmes(user)
         .published()
         .select_related("host_city")
-        .annotate(
-            **per_state,
-            staged=Count("applications", filter=~Q(applications__pending_decision="")),
-            staged_accepts=Count(
-                "applications", filter=Q(applications__pending_decision=Verb.ACCEPT)
-            ),
-            reviews_missing=Count(
-                "applications",
-                filter=Q(applications__state__in=AWAITING_REVIEW, applications__review_count=0),
-            ),
-            undecided=Count("applications", filter=Q(applications__state__in=AWAITING_DECISION)),
-            next_confirm_by=Min(
-                "applications__confirm_by", filter=Q(applications__state=State.ACCEPTED)
-            ),
-        )
-        .filter(
-            Q(applications_open_at__lte=now, applications_close_at__gt=now)
-            | Q(undecided__gt=0)
-            | Q(staged__gt=0)
-            | Q(**{f"{_state_key(State.ACCEPTED)}__gt": 0})
-        )
         .order_by("applications_close_at", "pk")
     )
-    return [
-        ProgrammePipeline(
-            programme=programme,
-            states=[
-                (state, getattr(programme, _state_key(state)))
-                for state in State
-                if state != State.DRAFT
-            ],
-            drafts=getattr(programme, _state_key(State.DRAFT)),
-            staged=programme.staged,
-            staged_accepts=programme.staged_accepts,
-            reviews_missing=programme.reviews_missing,
-            awaiting_confirmation=getattr(programme, _state_key(State.ACCEPTED)),
-            next_confirm_by=programme.next_confirm_by,
-            call_open=programme.applications_open_at <= now < programme.applications_close_at,
+    if not programmes:
+        return []
+    ids = [programme.pk for programme in programmes]
+    per_state: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for programme_id, state, count in (
+        Application.objects.filter(programme__in=ids)
+        .order_by()
+        .values_list("programme", "state")
+        .annotate(count=Count("*"))
+    ):
+        per_state[programme_id][state] = count
+    waiting = {
+        row["programme"]: row
+        for row in Application.objects.filter(
+            Q(programme__in=ids),
+            ~Q(pending_decision="")
+            | Q(state__in=AWAITING_REVIEW, review_count=0)
+            | Q(state=State.ACCEPTED),
         )
-        for programme in programmes
-    ]
+        .order_by()
+        .values("programme")
+        .annotate(
+            staged=Count("pk", filter=~Q(pending_decision="")),
+            staged_accepts=Count("pk", filter=Q(pending_decision=Verb.ACCEPT)),
+            reviews_missing=Count("pk", filter=Q(state__in=AWAITING_REVIEW, review_count=0)),
+            next_confirm_by=Min("confirm_by", filter=Q(state=State.ACCEPTED)),
+        )
+    }
+    rows = []
+    for programme in programmes:
+        counts, other = per_state[programme.pk], waiting.get(programme.pk, {})
+        call_open = programme.applications_open_at <= now < programme.applications_close_at
+        staged = other.get("staged", 0)
+        undecided = sum(counts.get(state, 0) for state in AWAITING_DECISION)
+        if not (call_open or undecided or staged or counts.get(State.ACCEPTED)):
+            continue
+        rows.append(
+            ProgrammePipeline(
+                programme=programme,
+                states=[(state, counts.get(state, 0)) for state in State if state != State.DRAFT],
+                drafts=counts.get(State.DRAFT, 0),
+                staged=staged,
+                staged_accepts=other.get("staged_accepts", 0),
+                reviews_missing=other.get("reviews_missing", 0),
+                awaiting_confirmation=counts.get(State.ACCEPTED, 0),
+                next_confirm_by=other.get("next_confirm_by"),
+                call_open=call_open,
+            )
+        )
+    return rows
