@@ -28,9 +28,11 @@ machine.
 Fails (exit 1) if: a list page's time at the largest size is more than 1.2 times the
 smallest's; a list's database time is more than 1.5 times its data query alone; the
 number of queries differs between the sizes; a query holds COUNT( or SELECT DISTINCT (the
-board and the dashboard may count, per programme; they are checked for a constant number
-of queries only). EXPLAIN ANALYZE of the data queries at the largest size is printed; a
-sequential scan of a table that grows with the data is a failure too.
+board and the dashboard may count, per programme: they are held to a constant number of
+queries, and their growth and sequential scans are reported as NOTE). EXPLAIN ANALYZE at the largest
+size of the lists' data queries and of the board's and dashboard's reads of the
+applications is printed; a sequential scan of a table that grows with the data is a
+failure too.
 """
 
 import os
@@ -133,13 +135,11 @@ def main() -> None:
         for alias in aliases if round_ % 2 == 0 else reversed(aliases):
             Router.alias = alias
             for name, path, query, is_list in pages[alias]:
-                if not is_list and round_ != 1:
-                    continue  # the board and the dashboard, once: their queries are checked
                 measured = measure(clients[alias], connections[alias], path, query, is_list)
                 if measured is None:
                     results[alias][name] = None
                     continue
-                if (round_ >= 2 or not is_list) and results[alias][name] is not None:
+                if round_ >= 2 and results[alias][name] is not None:
                     results[alias][name].append(measured["times"])
                 captured[alias, name] = measured["statements"]
     ok = report(aliases, pages[aliases[0]], results, captured)
@@ -178,6 +178,12 @@ def cases(programme: int) -> list[tuple[str, str, dict, bool]]:
         ("outbox failed", OUTBOX, {"status__exact": "failed"}, True),
         ("outbox template", OUTBOX, {"template_key": "exchanges/email/application_accepted"}, True),
         ("decision board", f"/admin/exchanges/exchangeprogramme/{programme}/board/", {}, False),
+        (
+            "decision board page 2",
+            f"/admin/exchanges/exchangeprogramme/{programme}/board/",
+            {"p": "2"},
+            False,
+        ),
         ("dashboard", "/admin/", {}, False),
     ]
 
@@ -280,10 +286,15 @@ def report(aliases, pages, results, captured) -> bool:
             paired = zip(results[aliases[0]][name], results[aliases[-1]][name], strict=True)
             growth = statistics.median(large["page"] / small["page"] for small, large in paired)
             line += f" {growth:>7.2f}"
-            checks.append(
-                (f"{name}: time {aliases[-1]}/{aliases[0]} {growth:.2f} <= {TARGET_GROWTH}",
-                 growth <= TARGET_GROWTH)
-            ) if is_list else None  # fmt: skip
+            if is_list:
+                checks.append(
+                    (f"{name}: time {aliases[-1]}/{aliases[0]} {growth:.2f} <= {TARGET_GROWTH}",
+                     growth <= TARGET_GROWTH)
+                )  # fmt: skip
+            elif growth > TARGET_GROWTH:
+                # Counted per programme: what the issue holds them to is a constant number
+                # of queries; their growth is reported, for the README, not failed.
+                print(f"NOTE {name}: time {aliases[-1]}/{aliases[0]} {growth:.2f} (counts per programme)")
             counted = {alias: {r["queries"] for r in results[alias][name]} for alias in aliases}
             same = len(set().union(*counted.values())) == 1
             checks.append((f"{name}: the same queries at every size {counted}", same))
@@ -298,24 +309,29 @@ def report(aliases, pages, results, captured) -> bool:
 
 
 def explain(connection, pages, captured, alias) -> bool:
-    """EXPLAIN ANALYZE of each list's data query at the largest size; no sequential scan."""
+    """EXPLAIN ANALYZE at the largest size of each list's data query, and of the board's and
+    the dashboard's reads of the applications; no sequential scan."""
     ok = True
     for name, _path, _query, is_list in pages:
-        if not is_list or (alias, name) not in captured:
+        if (alias, name) not in captured:
             continue
-        data = [s for s in captured[alias, name] if DATA_QUERY.match(s[0])]
-        if not data:
-            continue
-        sql, params, _ = data[0]
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-            plan = [row[0] for row in cursor.fetchall()]
-        print(f"-- {name} ({alias}): {' '.join(sql.split())[:110]}…")
-        for line in plan:
-            print(f"   {line[:150]}")
-            if "Seq Scan on " in line and line.split("Seq Scan on ")[1].startswith(GROWING):
-                print(f"MISS {name}: a sequential scan of a growing table")
-                ok = False
+        if is_list:
+            data = [s for s in captured[alias, name] if DATA_QUERY.match(s[0])][:1]
+        else:  # the board and the dashboard: every statement that reads the applications
+            data = [s for s in captured[alias, name] if '"exchanges_application"' in s[0]]
+        for sql, params, _ in data:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                plan = [row[0] for row in cursor.fetchall()]
+            print(f"-- {name} ({alias}): {' '.join(sql.split())[:110]}…")
+            for line in plan:
+                print(f"   {line[:150]}")
+                if "Seq Scan on " in line and line.split("Seq Scan on ")[1].startswith(GROWING):
+                    if is_list:
+                        print(f"MISS {name}: a sequential scan of a growing table")
+                        ok = False
+                    else:
+                        print(f"NOTE {name}: a sequential scan of a growing table")
     return ok
 
 
