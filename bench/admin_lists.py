@@ -294,7 +294,8 @@ def report(aliases, pages, results, captured) -> bool:
             elif growth > TARGET_GROWTH:
                 # Counted per programme: what the issue holds them to is a constant number
                 # of queries; their growth is reported, for the README, not failed.
-                print(f"NOTE {name}: time {aliases[-1]}/{aliases[0]} {growth:.2f} (counts per programme)")
+                ratio = f"{aliases[-1]}/{aliases[0]} {growth:.2f}"
+                print(f"NOTE {name}: time {ratio} (counts per programme)")
             counted = {alias: {r["queries"] for r in results[alias][name]} for alias in aliases}
             same = len(set().union(*counted.values())) == 1
             checks.append((f"{name}: the same queries at every size {counted}", same))
