@@ -60,7 +60,7 @@ messages: $(VENV)/.installed  ## Update the German catalogue from the code and c
 	$(PY) manage.py compilemessages --ignore=$(VENV)
 
 worker: $(VENV)/.installed  ## Run a Celery worker (needs REDIS_URL and CELERY_TASK_ALWAYS_EAGER=false)
-	$(VENV)/bin/celery -A alliance worker --loglevel=INFO
+	$(VENV)/bin/celery -A alliance worker -Q celery,webhooks --loglevel=INFO
 
 beat: $(VENV)/.installed  ## Run Celery beat, exactly one per deployment (needs REDIS_URL)
 	$(VENV)/bin/celery -A alliance beat --loglevel=INFO

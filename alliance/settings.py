@@ -215,8 +215,12 @@ CELERY_TIMEZONE = "Europe/Berlin"
 # A message claimed by a worker that died is sent again after this lease (seconds): it
 # must outlast the task time limit, or a slow but living worker would send it twice.
 EMAIL_LEASE_SECONDS = env.float("EMAIL_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# Webhooks go on their own queue (a worker of many threads: they wait on the network).
+CELERY_TASK_ROUTES = {"partners.*": {"queue": "webhooks"}}
+WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "alliance.sweep_outbox", "schedule": 60.0},
+    "sweep-webhooks": {"task": "partners.sweep_webhooks", "schedule": WEBHOOK_SWEEP_SECONDS},
     "expire-acceptances": {"task": "exchanges.expire_acceptances", "schedule": 300.0},
     "backfill-programmes": {"task": "exchanges.backfill_programmes", "schedule": 300.0},
     "send-reminders": {"task": "exchanges.send_reminders", "schedule": 3600.0},
@@ -408,6 +412,29 @@ REST_FRAMEWORK = {
 }
 PARTNER_PITCH_DECK_LINK_SECONDS = env.int("PARTNER_PITCH_DECK_LINK_SECONDS", default=15 * 60)
 PARTNER_PAGE_SIZE = 100  # the partner list's page (and its largest)
+
+# Partner webhooks (exchanges/partners/webhooks): README "Webhooks" for what each does.
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=PRODUCTION)
+# Loopback targets (a receiver on this machine): for development and tests, never production.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=not PRODUCTION)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=5.0)
+WEBHOOK_RESPONSE_LIMIT = 4096  # bytes of an answer read at most
+WEBHOOK_RESPONSE_EXCERPT = 500  # characters of it kept in the delivery log
+# Seconds to wait after each failed attempt; the default: 5 s, 5 min, 30 min, 2 h, 5 h,
+# 10 h, 10 h (eight attempts over about 27.5 hours).
+WEBHOOK_RETRY_SCHEDULE = env.list(
+    "WEBHOOK_RETRY_SCHEDULE", cast=float, default=[5, 300, 1800, 7200, 18000, 36000, 36000]
+)
+WEBHOOK_DISABLE_AFTER_DAYS = env.float("WEBHOOK_DISABLE_AFTER_DAYS", default=5)
+WEBHOOK_ROTATION_OVERLAP_HOURS = env.float("WEBHOOK_ROTATION_OVERLAP_HOURS", default=24)
+# A worker keeps an endpoint this long before handing it back to the queue; its lease
+# (after which another worker takes over from one that died) must outlast that and a try.
+WEBHOOK_BATCH_SECONDS = env.float("WEBHOOK_BATCH_SECONDS", default=20.0)
+WEBHOOK_LEASE_SECONDS = env.float(
+    "WEBHOOK_LEASE_SECONDS",
+    default=WEBHOOK_BATCH_SECONDS + WEBHOOK_CONNECT_TIMEOUT + WEBHOOK_READ_TIMEOUT + 30,
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Start Alliance API",
     "DESCRIPTION": (

@@ -27,8 +27,18 @@ def running_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, name: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
-    """Start `celery worker` (solo pool) and wait until it consumes; stop it afterwards."""
+def celery_worker(
+    *,
+    name: str,
+    env: dict[str, str] | None = None,
+    queues: str = "celery",
+    pool: tuple[str, ...] = ("-P", "solo"),
+    beat: bool = False,
+) -> Iterator[subprocess.Popen]:
+    """Start `celery worker` (solo pool, the default queue) and wait until it consumes; stop
+    it afterwards. `beat` runs the periodic sweeps in it too (their schedule in a temporary
+    file)."""
+    schedule = tempfile.TemporaryDirectory(prefix=f"beat-{name}-")
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -46,8 +56,10 @@ def celery_worker(*, name: str, env: dict[str, str] | None = None) -> Iterator[s
             "-A",
             "alliance",
             "worker",
-            "-P",
-            "solo",
+            *pool,
+            "-Q",
+            queues,
+            *(["-B", "-s", f"{schedule.name}/schedule"] if beat else []),
             "-n",
             f"{name}@localhost",
             "--loglevel=INFO",
@@ -76,6 +88,7 @@ def celery_worker(*, name: str, env: dict[str, str] | None = None) -> Iterator[s
                 process.kill()
                 process.wait()
         log.close()
+        schedule.cleanup()
 
 
 def wait_for(condition, *, timeout: float = 20) -> bool:

@@ -10,6 +10,8 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from exchanges.partners import feed, pitch_decks
         from exchanges.partners.api.auth import request_key
+        from exchanges.partners.webhooks import events
 
         feed.connect()
+        events.connect()  # after the feed: a submit's shares exist when its event is written
         pitch_decks.connect(key_of=request_key)

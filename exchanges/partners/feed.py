@@ -20,8 +20,10 @@ answer), a city's edit (its slug). Nothing else writes them.
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 
@@ -123,10 +125,45 @@ def organiser_ids(programme: ExchangeProgramme) -> set[int]:
     return set(programme.co_organisers.values_list("pk", flat=True))
 
 
+@dataclass(frozen=True)
+class Tombstone:
+    """An application that left one organisation's view."""
+
+    organisation_id: int
+    application_ref: int
+    at: datetime.datetime
+
+
+_removal_handlers: list[Callable[[list[Tombstone]], None]] = []
+
+
+def on_removed(handler: Callable[[list[Tombstone]], None]) -> None:
+    """Call `handler` with the tombstones of every removal, in its transaction (webhooks)."""
+    if handler not in _removal_handlers:
+        _removal_handlers.append(handler)
+
+
 def remove(shares: models.QuerySet, now: datetime.datetime | None = None) -> int:
-    """Take applications out of organisations' views: each share becomes a tombstone."""
+    """Take applications out of organisations' views: each share becomes a tombstone.
+
+    The one writer of tombstones: whoever follows them (`on_removed`) is told here.
+    """
     now = now or timezone.now()
-    return shares.live().update(removed_at=now, position=ChangePosition(), changed_at=now)
+    leaving = shares.live()
+    if _removal_handlers:
+        with transaction.atomic():
+            found = list(
+                leaving.select_for_update().values_list("pk", "organisation_id", "application_ref")
+            )
+            removed = ApplicationShare.objects.filter(pk__in=[pk for pk, _o, _r in found]).update(
+                removed_at=now, position=ChangePosition(), changed_at=now
+            )
+            if found:
+                gone = [Tombstone(organisation, ref, now) for _pk, organisation, ref in found]
+                for handler in _removal_handlers:
+                    handler(gone)
+        return removed
+    return leaving.update(removed_at=now, position=ChangePosition(), changed_at=now)
 
 
 def stop_sharing(application: Application) -> int:

@@ -194,3 +194,23 @@ class DataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.application_id} · {self.day}"
+
+
+# The webhooks' models live in their own module; Django finds them through this one.
+from exchanges.partners.webhooks.models import (  # noqa: E402
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+__all__ = [
+    "ApplicationShare",
+    "DataAccess",
+    "PartnerApiKey",
+    "Scope",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+]

@@ -34,25 +34,28 @@ def expiry(now: datetime.datetime | None = None) -> datetime.datetime:
     return rounded if rounded == end else rounded + datetime.timedelta(minutes=1)
 
 
-def link(name: str, application_id: int, key: PartnerApiKey, request) -> dict:
-    """`{"url", "expires_at"}` of the pitch deck `name` of an application, for `key`."""
-    expires_at = expiry()
+def link(
+    name: str,
+    application_id: int,
+    organisation_id: int,
+    absolute: Callable[[str], str],
+    *,
+    expires_at: datetime.datetime | None = None,
+) -> dict:
+    """`{"url", "expires_at"}` of the pitch deck `name` of an application, for an organisation.
+
+    `absolute` makes the link absolute (the request's host for the API, SITE_URL for a
+    webhook); a webhook's link lives as long as its event may be retried.
+    """
+    expires_at = expires_at or expiry()
     # A plain Signer: the claims carry their own expiry, and the same claims give the same
     # token (a TimestampSigner would change it every second, and the page's ETag with it).
     token = signing.Signer(salt=SALT).sign_object(
-        {
-            "n": name,
-            "a": application_id,
-            "o": key.organisation_id,
-            "e": int(expires_at.timestamp()),
-        },
+        {"n": name, "a": application_id, "o": organisation_id, "e": int(expires_at.timestamp())},
         compress=True,
     )
     path = private_files.private_storage().url(name)
-    return {
-        "url": request.build_absolute_uri(f"{path}?{urlencode({'token': token})}"),
-        "expires_at": iso(expires_at),
-    }
+    return {"url": absolute(f"{path}?{urlencode({'token': token})}"), "expires_at": iso(expires_at)}
 
 
 def accepts(key: PartnerApiKey | None, name: str, token: str) -> bool:

@@ -9,6 +9,8 @@ their application, start-up and programme; the answers; the questions (each once
 history.
 """
 
+import datetime
+from collections.abc import Callable
 from itertools import groupby
 
 from django.db.models import QuerySet
@@ -49,6 +51,7 @@ _APPLICATION = (
     "programme__slug",
 )
 ROW_FIELDS = (
+    "organisation_id",
     "application_ref",
     "application_id",
     "position",
@@ -70,12 +73,23 @@ def rows(shares: QuerySet) -> list[dict]:
 
 
 class Page:
-    """The representation of feed rows read by one key, in one content language."""
+    """The representation of feed rows for one organisation, in one content language."""
 
-    def __init__(self, *, key, request, language: str | None) -> None:
-        self.key = key
-        self.request = request
+    def __init__(
+        self,
+        *,
+        organisation_id: int,
+        absolute: Callable[[str], str],
+        language: str | None,
+        deck_expiry: datetime.datetime | None = None,
+    ) -> None:
+        """`absolute` makes a path absolute (the request's `build_absolute_uri`, or SITE_URL
+        for a webhook); `deck_expiry` is when pitch-deck links stop working (the default
+        lifetime from now if None)."""
+        self.organisation_id = organisation_id
+        self.absolute = absolute
         self.language = language
+        self.deck_expiry = deck_expiry
 
     def build(self, rows: list[dict]) -> list[dict]:
         ids = [row["application_id"] for row in rows if row["removed_at"] is None]
@@ -115,7 +129,13 @@ class Page:
                 "wording": get("application__consent_text"),
             },
             "pitch_deck": (
-                pitch_decks.link(deck, row["application_id"], self.key, self.request)
+                pitch_decks.link(
+                    deck,
+                    row["application_id"],
+                    self.organisation_id,
+                    self.absolute,
+                    expires_at=self.deck_expiry,
+                )
                 if deck
                 else None
             ),

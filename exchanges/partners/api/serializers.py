@@ -101,7 +101,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
         if not application.pitch_deck:
             return None
         key, request = self.context["key"], self.context["request"]
-        return pitch_decks.link(application.pitch_deck.name, application.pk, key, request)
+        return pitch_decks.link(
+            application.pitch_deck.name,
+            application.pk,
+            key.organisation_id,
+            request.build_absolute_uri,
+        )
 
 
 class TombstoneSerializer(serializers.Serializer):

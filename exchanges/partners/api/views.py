@@ -142,8 +142,8 @@ class PartnerView(GenericAPIView):
 
     def page(self) -> Page:
         return Page(
-            key=self.request.auth,
-            request=self.request,
+            organisation_id=self.request.auth.organisation_id,
+            absolute=self.request.build_absolute_uri,
             language=requested_language(self.request),
         )
 
