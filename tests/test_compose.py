@@ -17,7 +17,7 @@ REQUIRED = {
     "EMAIL_URL": "smtp://mailcatcher:1025",
     "SITE_URL": "https://portal.example",
 }
-APP_SERVICES = ["migrate", "web", "worker", "beat"]
+APP_SERVICES = ["migrate", "web", "worker", "webhooks", "beat"]
 
 
 def compose(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -58,7 +58,7 @@ def test_compose_refuses_to_start_without_secret(missing):
 
 def test_compose_services(config):
     assert sorted(config["services"]) == sorted(
-        ["db", "redis", "mailcatcher", "migrate", "web", "worker", "beat"]
+        ["db", "redis", "mailcatcher", "migrate", "web", "worker", "webhooks", "beat"]
     )
     assert config["services"]["mailcatcher"]["profiles"] == ["dev"]
 
@@ -82,7 +82,7 @@ def test_compose_waits_for_healthy_dependencies(config):
         depends = services[name]["depends_on"]
         assert depends["db"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
-    for name in ["web", "worker", "beat"]:
+    for name in ["web", "worker", "webhooks", "beat"]:
         assert services[name]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"
         )
@@ -95,6 +95,12 @@ def test_compose_runs_exactly_one_beat_and_gunicorn(config):
     assert services["beat"]["deploy"]["placement"]["max_replicas_per_node"] == 1
     assert services["beat"]["command"][:4] == ["celery", "-A", "alliance", "beat"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "alliance", "worker"]
+    # Every queue the settings route to has a worker consuming it.
+    queues = {
+        services[name]["command"][services[name]["command"].index("-Q") + 1]
+        for name in ["worker", "webhooks"]
+    }
+    assert queues == {"celery", "webhooks"}
     assert "--maxmemory-policy" in services["redis"]["command"]
     assert (
         services["redis"]["command"][services["redis"]["command"].index("--maxmemory-policy") + 1]
