@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -207,15 +207,8 @@ class Application(models.Model):
                 condition=~Q(pending_decision=""),
                 name="application_staged",
             ),
-            # The decision board's default order (best reviewed first) within a programme:
-            # its first page read from the index, however many applied.
-            models.Index(
-                F("programme"),
-                F("review_score").desc(nulls_last=True),
-                F("id").desc(),
-                condition=~Q(state="draft"),
-                name="application_board_score",
-            ),
+            # And on PostgreSQL `application_board_score` (migration 0004: SQLite cannot
+            # index NULLS LAST), the decision board's default order.
         ]
         constraints = [
             models.UniqueConstraint(
