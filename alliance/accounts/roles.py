@@ -3,8 +3,8 @@
 A role gives the permissions (which kinds of object staff may see and change); which
 programmes a reviewer or a programme manager works on is their assignment to the
 programme (`ExchangeProgramme.reviewers`, `.managers`), read by `exchanges/access.py`.
-The groups' permission sets are written out in the migration; a change to them is a new
-migration.
+The groups' permission sets are written out in the migrations (0002_staff_roles, and
+0003_webhook_permissions for the partners' webhooks); a change to them is a new migration.
 """
 
 from django.contrib.auth.models import Group

@@ -47,6 +47,18 @@ AUDITED: tuple[Audited, ...] = (
     Audited("mail.emailtemplate"),
     # Never the key's hash (nor the library's old id, "prefix.hash"); use is no staff write.
     Audited("partners.partnerapikey", exclude=("id", "hashed_key", "last_used_at")),
+    # Never a signing secret; the delivery workers' lease and health are no staff write.
+    Audited(
+        "partners.webhookendpoint",
+        exclude=(
+            "secret",
+            "previous_secret",
+            "previous_secret_until",
+            "lease_until",
+            "lease_token",
+            "failing_since",
+        ),
+    ),
 )
 
 

@@ -113,6 +113,7 @@ def test_the_audited_models_are_these_and_not_the_outbox():
         "exchanges.reviewcriterion",
         "exchanges.recommendation",
         "partners.partnerapikey",
+        "partners.webhookendpoint",
         "accounts.user",
         EMAIL_TEMPLATE,
     }

@@ -32,7 +32,16 @@ from alliance.mail.templates import sync_defaults
 from cities.models import CooperationAgreement
 from exchanges import services
 from exchanges.models import Application, ExchangeProgramme, Review, State
-from exchanges.partners.models import ApplicationShare, DataAccess, PartnerApiKey
+from exchanges.partners.models import (
+    ApplicationShare,
+    DataAccess,
+    PartnerApiKey,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from exchanges.partners.webhooks.models import DeliveryStatus
 from tests.factories import (
     AgreementFactory,
     ApplicationFactory,
@@ -215,15 +224,31 @@ def test_the_administrator_has_every_permission_of_the_project():
         "partners.add_applicationshare",
         "partners.add_dataaccess",
         "partners.add_partnerapikey",
+        "partners.add_webhookattempt",
+        "partners.add_webhookdelivery",
+        "partners.add_webhookendpoint",
+        "partners.add_webhookevent",
         "partners.change_applicationshare",
         "partners.change_dataaccess",
         "partners.change_partnerapikey",
+        "partners.change_webhookattempt",
+        "partners.change_webhookdelivery",
+        "partners.change_webhookendpoint",
+        "partners.change_webhookevent",
         "partners.delete_applicationshare",
         "partners.delete_dataaccess",
         "partners.delete_partnerapikey",
+        "partners.delete_webhookattempt",
+        "partners.delete_webhookdelivery",
+        "partners.delete_webhookendpoint",
+        "partners.delete_webhookevent",
         "partners.view_applicationshare",
         "partners.view_dataaccess",
         "partners.view_partnerapikey",
+        "partners.view_webhookattempt",
+        "partners.view_webhookdelivery",
+        "partners.view_webhookendpoint",
+        "partners.view_webhookevent",
         "startups.add_invitation",
         "startups.add_membership",
         "startups.add_startup",
@@ -344,6 +369,12 @@ MATRIX = {
     "partners.dataaccess:changelist":              (403,  403,     403,    200,  403,  L),
     "partners.dataaccess:add":                     (403,  403,     403,    403,  403,  L),
     "partners.dataaccess:change":                  (403,  403,     403,    200,  403,  L),
+    "partners.webhookendpoint:changelist":         (403,  403,     403,    200,  403,  L),
+    "partners.webhookendpoint:add":                (403,  403,     403,    403,  403,  L),
+    "partners.webhookendpoint:change":             (403,  403,     403,    200,  403,  L),
+    "partners.webhookdelivery:changelist":         (403,  403,     403,    200,  403,  L),
+    "partners.webhookdelivery:add":                (403,  403,     403,    403,  403,  L),
+    "partners.webhookdelivery:change":             (403,  403,     403,    200,  403,  L),
     "auditlog.logentry:changelist":                (403,  403,     403,    200,  403,  L),
     "auditlog.logentry:add":                       (403,  403,     403,    403,  403,  L),
     "auditlog.logentry:change":                    (403,  403,     403,    200,  403,  L),
@@ -465,6 +496,20 @@ def world(settings):
         profile=True,
         first_at=now,
         last_at=now,
+    )
+    endpoint = WebhookEndpoint.objects.create(
+        organisation=programme_a.host_organisation,
+        url="https://partner.example.com/hook",
+        events=["application.submitted"],
+    )
+    event = WebhookEvent.objects.create(
+        organisation=programme_a.host_organisation, type="application.submitted", body="{}"
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event=event, status=DeliveryStatus.FAILED, attempts=1, give_up_at=now
+    )
+    WebhookAttempt.objects.create(
+        delivery=delivery, endpoint=endpoint, number=1, at=now, status_code=503, duration_ms=40
     )
     per_programme = {
         "exchanges.application": {"A": application_a, "B": application_b},
