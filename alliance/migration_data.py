@@ -17,15 +17,19 @@ from django.db.models.signals import post_migrate
 
 
 def remake_when_flushed(
-    app_config, migration: str, function: str, missing: Callable[[object, str], bool]
+    app_config,
+    steps: list[tuple[str, str]],
+    missing: Callable[[object, str], bool],
 ) -> None:
-    """After each migrate or flush of `app_config`, call `migration`'s `function` again if
-    `missing(apps, using)` says its rows are gone."""
+    """After each migrate or flush of `app_config`, call each (migration, function) of
+    `steps` again, in order, if `missing(apps, using)` says their rows are gone (a later
+    migration that adds to an earlier one's rows is a later step)."""
 
     def handler(sender, using, apps=global_apps, **kwargs) -> None:
         if not missing(apps, using):
             return
-        module = importlib.import_module(f"{app_config.name}.migrations.{migration}")
-        getattr(module, function)(apps, SimpleNamespace(connection=connections[using]))
+        for migration, function in steps:
+            module = importlib.import_module(f"{app_config.name}.migrations.{migration}")
+            getattr(module, function)(apps, SimpleNamespace(connection=connections[using]))
 
-    post_migrate.connect(handler, sender=app_config, weak=False, dispatch_uid=migration)
+    post_migrate.connect(handler, sender=app_config, weak=False, dispatch_uid=steps[0][0])

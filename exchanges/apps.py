@@ -25,7 +25,7 @@ class ExchangesConfig(AppConfig):
             criterion = apps.get_model("exchanges", "ReviewCriterion")
             return not criterion.objects.using(using).filter(programme=None).exists()
 
-        remake_when_flushed(self, "0002_default_criteria", "create", no_default_criteria)
+        remake_when_flushed(self, [("0002_default_criteria", "create")], no_default_criteria)
         from alliance import private_files
         from alliance.audit.history import register_deleted_history
         from exchanges import access, emails, seam

@@ -20,4 +20,8 @@ class AccountsConfig(AppConfig):
             group = apps.get_model("auth", "Group")
             return not group.objects.using(using).filter(name__in=ROLES).exists()
 
-        remake_when_flushed(self, "0002_staff_roles", "create_roles", no_roles)
+        remake_when_flushed(
+            self,
+            [("0002_staff_roles", "create_roles"), ("0003_webhook_permissions", "grant")],
+            no_roles,
+        )

@@ -32,6 +32,8 @@ REGISTERED = {
     "partners.applicationshare",
     "partners.dataaccess",
     "partners.partnerapikey",
+    "partners.webhookdelivery",
+    "partners.webhookendpoint",
     "startups.startup",
 }
 

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+import exchanges.models
 from alliance.accounts.models import User
 from alliance.accounts.roles import (
     ADMINISTRATOR,
@@ -764,3 +765,11 @@ def test_the_admin_index_dashboard_shows_only_the_programmes_one_sees(client, wo
     html = client.get(reverse("admin:index")).content.decode()
 
     assert (programmes["A"].title in html, programmes["B"].title in html) == shown
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_brings_back_the_roles_with_every_later_grant_and_the_default_criteria():
+    call_command("flush", interactive=False, verbosity=0)
+    administrator = Group.objects.get(name="Administrator")
+    assert administrator.permissions.filter(codename="view_webhookendpoint").exists()
+    assert exchanges.models.ReviewCriterion.objects.filter(programme=None).count() == 4

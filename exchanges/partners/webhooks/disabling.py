@@ -1,18 +1,11 @@
 """Disabling an endpoint, by staff, by its partner, or because it kept failing (and telling)."""
 
-from urllib.parse import urlsplit, urlunsplit
-
 from django.db import transaction
 from django.utils import timezone
 
 from alliance.mail.outbox import local_time, queue_email, recipients, staff_inbox
 from exchanges.partners.webhooks.models import DisabledReason, WebhookEndpoint
-
-
-def display_url(url: str) -> str:
-    """The URL without credentials, query and fragment (a receiver may put a token there)."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+from exchanges.partners.webhooks.targets import display_url
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import PartnerOrganisation
-from exchanges.partners.webhooks.targets import check_url
+from exchanges.partners.webhooks.targets import check_url, display_url
 
 
 class EventType(models.TextChoices):
@@ -103,7 +103,8 @@ class WebhookEndpoint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation}: {self.url}"
+        # Never the query: it may hold the receiver's token (titles, messages, the audit log).
+        return f"{self.organisation}: {display_url(self.url)}"
 
     def clean(self) -> None:
         if self.url:

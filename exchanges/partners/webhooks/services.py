@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from alliance.dispatch import publish_ids_on_commit
 from exchanges.partners.webhooks import events, schedule
-from exchanges.partners.webhooks.disabling import disable, display_url
+from exchanges.partners.webhooks.disabling import disable
 from exchanges.partners.webhooks.models import (
     DeliveryStatus,
     DisabledReason,
@@ -25,6 +25,7 @@ from exchanges.partners.webhooks.models import (
     WebhookEvent,
     new_secret,
 )
+from exchanges.partners.webhooks.targets import display_url
 from exchanges.partners.webhooks.tasks import deliver_endpoints
 
 

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Self
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -488,3 +488,10 @@ def _origin(target: _Target | None) -> str:
     if target is None:
         return "an invalid URL"
     return f"{target.scheme}://{target.host_header}"
+
+
+def display_url(url: str) -> str:
+    """The URL without credentials, query and fragment (a receiver may put a token there):
+    what staff, emails and logs show of it."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
