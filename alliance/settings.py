@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_countries",  # ISO 3166 country names in every UI language
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # staff's second factor: TOTP, recovery codes, WebAuthn (issue 14)
     "rest_framework",
     "rest_framework_api_key",
     "django_filters",
@@ -266,6 +267,39 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # One brute-force mechanism: allauth's rate limits, per IP only, so nobody can lock a
 # founder out by failing logins with their address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,30/h/ip"}
+
+# Two-factor authentication (allauth.mfa): required for staff before /admin/, optional for
+# founders.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Start Alliance"
+# WebAuthn needs a secure origin; http://localhost counts as one in browsers, and allauth
+# checks the origin itself: allowed only outside production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+# Staff sessions end after this long without a request (seconds).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=2 * 3600)
+
+# Personal data (issue 14): exports, retention, the notices.
+DATA_EXPORT_LINK_HOURS = env.int("DATA_EXPORT_LINK_HOURS", default=48)
+RETENTION_DRAFT_MONTHS = env.int("RETENTION_DRAFT_MONTHS", default=12)
+RETENTION_DRAFT_WARNING_DAYS = env.int("RETENTION_DRAFT_WARNING_DAYS", default=30)
+RETENTION_CLOSED_APPLICATION_MONTHS = env.int("RETENTION_CLOSED_APPLICATION_MONTHS", default=24)
+RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int("RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=30)
+RETENTION_EMAIL_BODY_DAYS = env.int("RETENTION_EMAIL_BODY_DAYS", default=90)
+PRIVACY_NOTICE_VERSION = "2026-12-01"  # change with the notice's text: sign-ups record it
+# The operator, for the imprint and the privacy notice. Facts not in ../shared/data are not
+# guessed: the register, VAT id and contact details come from the environment (empty: the
+# imprint leaves the line out, and a production check warns).
+OPERATOR = {
+    "name": env.str("OPERATOR_NAME", default="Berlin Partner für Wirtschaft und Technologie GmbH"),
+    "address": env.str("OPERATOR_ADDRESS", default=""),
+    "representatives": env.str("OPERATOR_REPRESENTATIVES", default="Dr. Stefan Franzke"),
+    "register": env.str("OPERATOR_REGISTER", default=""),
+    "vat_id": env.str("OPERATOR_VAT_ID", default=""),
+    "email": env.str("OPERATOR_EMAIL", default=""),
+    "phone": env.str("OPERATOR_PHONE", default=""),
+    "privacy_email": env.str("OPERATOR_PRIVACY_EMAIL", default=""),
+}
 # Proxies in front of the portal that we run (production: one). The client's address is
 # the one the last of them saw: the X-Forwarded-For entry that many places from the end,
 # which a client cannot forge. Failed logins and the API's throttles count per that address.
