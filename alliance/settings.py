@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "startups",
     "exchanges",
     "exchanges.partners",
+    "alliance.privacy",
     "alliance.audit",  # registers the audited models (after the apps it names)
 ]
 
@@ -233,6 +234,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cities.send_agreement_expiry_notices",
         "schedule": crontab(hour=8, minute=0),
     },
+    "apply-retention": {"task": "privacy.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
 
 # Authentication

@@ -23,6 +23,7 @@ handler500 = _handlers["handler500"]
 urlpatterns += i18n_patterns(
     path("", include("alliance.pages.urls")),
     path("accounts/profile/", ProfileView.as_view(), name="profile"),
+    path("accounts/", include("alliance.privacy.urls")),
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("accounts/", include("allauth.urls")),
     path("", include("cities.urls")),
