@@ -182,6 +182,12 @@ class FilterOnlyAdmin(ForgivingAutocompleteAdmin, AuditHistoryAdmin):
         return super().response_action(request, queryset, **kwargs)
 
 
+# Models third-party apps register that staff never browse: allauth.mfa's authenticators
+# hold the second factors' secrets (a superuser resets a user's second factor from the
+# user instead).
+NOT_IN_ADMIN = {"mfa.authenticator"}
+
+
 class AllianceAdminSite(admin.AdminSite):
     """Django's admin site with the two rules above."""
 
@@ -190,6 +196,11 @@ class AllianceAdminSite(admin.AdminSite):
     index_title = gettext_lazy("Berlin Partner staff")
 
     def register(self, model_or_iterable, admin_class=None, **options):
+        models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
+        models = [model for model in models if model._meta.label_lower not in NOT_IN_ADMIN]
+        if not models:
+            return
+        model_or_iterable = models
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, FilterOnlyAdmin):
             admin_class = type(admin_class.__name__, (FilterOnlyAdmin, admin_class), {})
