@@ -69,6 +69,7 @@ bench: $(VENV)/.installed-dev  ## Benchmarks (opt-in; need PostgreSQL and Redis)
 	$(PY) bench/email_fanout.py
 	$(PY) bench/partner_api.py
 	$(PY) bench/admin_lists.py
+	$(PY) bench/webhooks.py
 
 clean:  ## Remove the virtualenv, the development database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles
