@@ -188,3 +188,20 @@ def application_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("You have confirmed your seat. See you there!"))
     return redirect("exchanges:application-detail", pk=application.pk)
+
+
+@login_required
+@require_POST
+def application_withdraw_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop sharing the application with the partner organisations (a team member's choice)."""
+    application = team_application(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that partners should stop seeing it."))
+        return redirect("exchanges:application-detail", pk=application.pk)
+    try:
+        services.withdraw_consent(application, by=request.user)
+    except DomainError as error:
+        show_errors(request, error)
+    else:
+        messages.success(request, _("Partner organisations no longer see your application."))
+    return redirect("exchanges:application-detail", pk=application.pk)

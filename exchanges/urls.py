@@ -29,6 +29,11 @@ urlpatterns = [
         name="application-withdraw",
     ),
     path(
+        "applications/<int:pk>/withdraw-consent/",
+        application_views.application_withdraw_consent,
+        name="application-withdraw-consent",
+    ),
+    path(
         "applications/<int:pk>/confirm/",
         application_views.application_confirm,
         name="application-confirm",

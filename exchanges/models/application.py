@@ -166,6 +166,12 @@ class Application(models.Model):
     )
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     consent_text = models.TextField(_("consent wording"), blank=True)
+    consent_withdrawn_at = models.DateTimeField(
+        _("consent withdrawn"),
+        null=True,
+        blank=True,
+        help_text=_("Since then no partner organisation sees the application."),
+    )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     confirm_by = models.DateTimeField(_("confirm by"), null=True, blank=True)

@@ -5,6 +5,7 @@ decisions), `seats` (expiry and backfill), `_mover` (lock, check, save, record, 
 The public functions are importable from here: `services.submit_application(...)`.
 """
 
+from exchanges.services.consent import withdraw_consent
 from exchanges.services.decisions import (
     announce_decisions,
     clear_staged_decision,
@@ -63,4 +64,5 @@ __all__ = [
     "update_draft",
     "waitlist_application",
     "withdraw_application",
+    "withdraw_consent",
 ]
