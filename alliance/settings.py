@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "alliance.audit.middleware.AuditActorMiddleware",  # the audit log's actor
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "alliance.accounts.staff_security.StaffSecurityMiddleware",  # staff: 2FA, idle expiry
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -280,6 +281,8 @@ MFA_TOTP_ISSUER = "Start Alliance"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # Staff sessions end after this long without a request (seconds).
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=2 * 3600)
+# Staff need a second factor for /admin/; off only in tests/settings.py (force_login).
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 
 # Personal data (issue 14): exports, retention, the notices.
 DATA_EXPORT_LINK_HOURS = env.int("DATA_EXPORT_LINK_HOURS", default=48)

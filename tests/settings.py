@@ -10,3 +10,6 @@ os.environ.setdefault("REDIS_CACHE_DB", "15")
 from alliance.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Hundreds of tests log staff in with force_login; tests/alliance/accounts/test_mfa.py
+# turns the second-factor rule on.
+STAFF_MFA_REQUIRED = False
