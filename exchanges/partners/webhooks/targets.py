@@ -20,6 +20,7 @@ Nothing here logs a URL's path or query (they may carry a partner's token) or a 
 """
 
 import contextlib
+import heapq
 import http.client
 import ipaddress
 import logging
@@ -105,6 +106,60 @@ _REASONS = {
     "host": "URL has no valid host",
     "port": "URL port out of range",
 }
+
+
+class _Watchdog:
+    """One thread per process that calls each post's `expire` when its deadline passes.
+
+    A timer thread per post cost more than the post's own bookkeeping (bench/webhooks.py);
+    here a post registers its deadline in a heap and cancels it when done.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._heap: list[tuple[float, int, object]] = []
+        self._live: set[int] = set()
+        self._next = 0
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: float, expire) -> int:
+        with self._lock:
+            self._next += 1
+            token = self._next
+            heapq.heappush(self._heap, (deadline, token, expire))
+            self._live.add(token)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, daemon=True, name="webhooks")
+                self._thread.start()
+            elif self._heap[0][1] == token:
+                self._lock.notify()  # an earlier deadline than the thread waits for
+            return token
+
+    def cancel(self, token: int) -> None:
+        with self._lock:
+            self._live.discard(token)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while self._heap and self._heap[0][1] not in self._live:
+                    heapq.heappop(self._heap)  # finished in time
+                if not self._heap:
+                    self._lock.wait(timeout=60)
+                    if not self._heap:
+                        continue
+                    continue
+                deadline, token, expire = self._heap[0]
+                wait = deadline - time.monotonic()
+                if wait > 0:
+                    self._lock.wait(timeout=wait)
+                    continue
+                heapq.heappop(self._heap)
+                self._live.discard(token)
+            expire()
+
+
+_WATCHDOG = _Watchdog()
 
 
 class UnsafeTarget(Exception):  # noqa: N818 - the name other modules catch
@@ -308,6 +363,8 @@ class Sender:
         self._url = url
         self._connection: HTTPConnection | None = None
         self._expired = False
+        self._guard = threading.Lock()
+        self._post: object | None = None  # the post the watchdog may cut off
 
     def __enter__(self) -> Self:
         return self
@@ -328,12 +385,14 @@ class Sender:
         read_timeout = float(getattr(settings, "WEBHOOK_READ_TIMEOUT", 5.0))
         deadline = started + connect_timeout + read_timeout
         self._expired = False
-        watchdog = threading.Timer(deadline - started, self._expire)
-        watchdog.daemon = True
         target = None
+        watch = None
         try:
             target = _parse(self._url)
-            watchdog.start()
+            post = object()
+            with self._guard:
+                self._post = post
+            watch = _WATCHDOG.watch(deadline, lambda: self._expire_post(post))
             if self._connection is None or not self._connection.is_connected:
                 self.close()
                 self._connection = self._connect(
@@ -354,7 +413,10 @@ class Sender:
             )
             raise SendError(kind, message, duration_ms=duration_ms) from error
         finally:
-            watchdog.cancel()
+            with self._guard:
+                self._post = None  # a deadline the watchdog reaches now concerns no post
+            if watch is not None:
+                _WATCHDOG.cancel(watch)
         excerpt_length = int(getattr(settings, "WEBHOOK_RESPONSE_EXCERPT", 500))
         # PostgreSQL's text refuses NUL: the excerpt is kept, so NUL becomes U+FFFD too.
         excerpt = body_start.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
@@ -442,6 +504,11 @@ class Sender:
             response.close()
             self.close()
         return response.status, b"".join(chunks)[:limit]
+
+    def _expire_post(self, post: object) -> None:
+        with self._guard:
+            if self._post is post:
+                self._expire()
 
     def _expire(self) -> None:
         """Shut the socket down when a post's deadline passes, whatever it is waiting for."""
