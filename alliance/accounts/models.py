@@ -124,6 +124,8 @@ class UserSession(models.Model):
     class Meta:
         verbose_name = _("user session")
         verbose_name_plural = _("user sessions")
+        # Kept by the login and logout signals, never edited: no permissions to grant.
+        default_permissions = ()
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"

@@ -17,6 +17,7 @@ change or a second-factor reset can end the others without decoding every sessio
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from importlib import import_module
 
 from allauth.account.authentication import get_authentication_records
@@ -29,6 +30,7 @@ from django.contrib.auth import logout
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -146,6 +148,9 @@ def remember_session(request: HttpRequest, user: User) -> None:
         request.session.save()
         key = request.session.session_key
     UserSession.objects.update_or_create(session_key=key, defaults={"user": user})
+    # Sessions that expired on their own leave rows behind: the user's are swept here.
+    expired = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    UserSession.objects.filter(user=user, created_at__lt=expired).delete()
 
 
 def forget_session(request: HttpRequest) -> None:

@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "user session",
                 "verbose_name_plural": "user sessions",
+                "default_permissions": (),
             },
         ),
     ]

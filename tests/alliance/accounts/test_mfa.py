@@ -3,6 +3,7 @@ superuser's reset, the audit entries, idle staff sessions, and sessions ended by
 password. Through allauth's real views, with codes computed by allauth's own helpers."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -21,6 +22,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLResolver, reverse
+from django.utils import timezone
 
 from alliance.accounts.models import User, UserSession
 from alliance.accounts.staff_security import LAST_SEEN_KEY
@@ -437,3 +439,17 @@ def test_every_admin_url_needs_the_second_factor(client):
         response = client.get(url)
         assert response.status_code < 500, url
         assert not (response.status_code == 302 and "/2fa/" in response["Location"]), url
+
+
+def test_a_login_sweeps_the_users_rows_of_sessions_long_expired(client, settings):
+    founder = UserFactory()
+    old = UserSession.objects.create(
+        user=founder,
+        session_key="x" * 32,
+        created_at=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE + 1),
+    )
+
+    client.force_login(founder)
+
+    assert not UserSession.objects.filter(pk=old.pk).exists()
+    assert UserSession.objects.filter(user=founder).count() == 1
