@@ -130,7 +130,8 @@ def erase_account(user: User, *, now=None) -> Erasure:
     _erase_user(user, now)
     _scrub_outbox(user, email, name)
     _scrub_webhook_bodies(affected, email, name)
-    _scrub_audit_logs(user, email, name, {s.pk for s in startups}, affected)
+    erased = affected | set(result.deleted_drafts)  # a deleted draft's entries held its text
+    _scrub_audit_logs(user, email, name, {s.pk for s in startups}, erased)
     names = [name for name in result.files if name]
     if names:
         transaction.on_commit(lambda: _delete_files(names), robust=True)

@@ -25,6 +25,8 @@ from alliance.mail.models import EmailMessage, EmailStatus
 from alliance.mail.outbox import Recipient, queue_email
 from alliance.privacy.erasure import erase_account, placeholder_email
 from exchanges.models import Answer, Application, State
+from exchanges.partners.webhooks import services as webhooks
+from exchanges.partners.webhooks.models import EventType, WebhookEvent
 from exchanges.services import (
     accept_application,
     reject_application,
@@ -380,6 +382,13 @@ def test_the_audit_log_keeps_the_facts(client, world):
     assert last.changes["name"] == ["[erased]", ""]
     assert not LogEntry.objects.filter(actor=world.ada, remote_addr__isnull=False).exists()
     assert AdminLogEntry.objects.get(object_id=str(world.ada.pk)).object_repr == "[erased]"
+    # The kept and the deleted applications' entries no longer hold what was written in them.
+    application_type = ContentType.objects.get_for_model(Application)
+    for pk in (world.deck.pk, world.draft.pk):
+        entries = LogEntry.objects.filter(content_type=application_type, object_id=pk)
+        created = entries.get(action=LogEntry.Action.CREATE)
+        assert created.changes["motivation"][1] == "[erased]"
+        assert entries.filter(action=LogEntry.Action.DELETE).exists() == (pk == world.draft.pk)
 
 
 def test_a_wrong_password_changes_nothing(client, world):
@@ -420,3 +429,24 @@ def test_a_second_factor_is_required_when_the_account_has_one(client, world):
     accepted = client.post(reverse("delete-account"), {"password": PASSWORD, "code": code})
     assert accepted["Location"] == reverse("account-deleted")
     assert User.objects.get(pk=world.ada.pk).email == placeholder_email(world.ada)
+
+
+@pytest.mark.django_db(transaction=False)  # no delivery: on_commit never runs here
+def test_webhook_bodies_lose_her_and_partners_get_removed_events():
+    hub = OrganisationFactory(is_hub_operator=True)
+    host = OrganisationFactory()
+    active_agreement(host, hub)
+    webhooks.register(host, url="https://hooks.example.com/host", events=list(EventType.values))
+    ada = UserFactory(email=EMAIL, name=NAME, email_verified_at=timezone.now())
+    startup = MembershipFactory(user=ada, role=Role.OWNER).startup
+    programme = ProgrammeFactory(host_organisation=host, host_city=host.city)
+    application = submitted(
+        ApplicationFactory(programme=programme, startup=startup, motivation=f"Ask {NAME}"), ada
+    )
+    assert NAME in WebhookEvent.objects.get(type="application.submitted").body
+
+    erase_account(ada)
+
+    events = WebhookEvent.objects.filter(application_ref=application.pk)
+    assert [NAME in event.body or EMAIL in event.body for event in events] == [False] * len(events)
+    assert events.filter(type="application.removed", organisation=host).count() == 1
