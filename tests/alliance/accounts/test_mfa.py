@@ -271,6 +271,8 @@ def test_a_superuser_resets_a_staff_members_second_factor(client):
     assert second_factor_entries(staff) == [
         "reset by boss@berlin-partner.example: 2 authenticator(s) removed"
     ]
+    history = client.get(reverse("admin:accounts_user_history", args=[staff.pk]))
+    assert "reset by boss@berlin-partner.example" in history.content.decode()
 
 
 def test_staff_who_are_not_superusers_cannot_reset(client):
@@ -420,6 +422,7 @@ def test_every_admin_url_needs_the_second_factor(client):
     assert f"/admin/exchanges/exchangeprogramme/{application.programme.pk}/board/" in urls
     assert f"/admin/exchanges/application/{application.pk}/change/" in urls
     assert "/admin/exchanges/review/queue/" in urls
+    assert len(urls) > 100
 
     without = Client()
     without.force_login(UserFactory(is_staff=True, is_superuser=True))
