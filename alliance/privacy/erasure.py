@@ -33,8 +33,9 @@ tests/privacy/test_erasure.py):
    RFC 2606's reserved domain: nothing is ever sent there), name emptied, password
    unusable, inactive, no staff rights, groups or permissions, reminders off, language
    and time zone back to the defaults. allauth's email addresses and second factors are
-   deleted; the user's sessions are deleted (the unusable password already makes any
-   session left invalid: Django checks the password's hash on every request).
+   deleted; the user's sessions are ended (those `UserSession` knows; the unusable
+   password makes any other invalid too: Django checks the password's hash on every
+   request).
 6. **The outbox**: messages to the user lose subject, text, HTML and unsubscribe link and
    are addressed to the placeholder; those not yet sent are marked failed so nothing is
    sent. Messages to others have the user's email and full name replaced by "[erased]".
@@ -57,13 +58,13 @@ from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
 from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from alliance.accounts.models import User
+from alliance.accounts.staff_security import end_other_sessions
 from alliance.mail.models import EmailMessage, EmailStatus
 from exchanges.models import (
     Answer,
@@ -127,7 +128,7 @@ def erase_account(user: User, *, now=None) -> Erasure:
     _anonymise_applications(kept, result)
     _delete_or_anonymise_startups(startups, result)
     _forget_in_other_teams(user)
-    _erase_user(user, now)
+    _erase_user(user)
     _scrub_outbox(user, email, name)
     _scrub_webhook_bodies(affected, email, name)
     erased = affected | set(result.deleted_drafts)  # a deleted draft's entries held its text
@@ -211,10 +212,10 @@ def _forget_in_other_teams(user: User) -> None:
         application.save(update_fields=["created_by"])
 
 
-def _erase_user(user: User, now) -> None:
+def _erase_user(user: User) -> None:
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
-    _end_sessions(user, now)
+    end_other_sessions(user)  # every one: the erasing request's own is ended by its logout
     defaults = {f.name: f.get_default() for f in User._meta.fields}
     user.email = placeholder_email(user)
     user.name = ""
@@ -229,16 +230,6 @@ def _erase_user(user: User, now) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
-
-
-def _end_sessions(user: User, now) -> None:
-    # Database sessions are not indexed by user: read the live ones (erasure is rare).
-    ended = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=now).iterator()
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk)
-    ]
-    Session.objects.filter(pk__in=ended).delete()
 
 
 def _scrub_outbox(user: User, email: str, name: str) -> None:

@@ -231,6 +231,9 @@ def test_erasure_leaves_the_users_email_and_name_nowhere(client, world):
 
 
 def test_the_account_is_kept_anonymous_and_cannot_log_in(client, world):
+    elsewhere = Client()  # her other browser
+    elsewhere.force_login(world.ada)
+
     delete_through_the_page(client, world.ada)
 
     ada = User.objects.get(pk=world.ada.pk)
@@ -242,6 +245,7 @@ def test_the_account_is_kept_anonymous_and_cannot_log_in(client, world):
     assert not Membership.objects.filter(user=ada).exists()
     assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id")]
     assert client.get(reverse("profile"))["Location"].startswith(reverse("account_login"))
+    assert elsewhere.get(reverse("profile"))["Location"].startswith(reverse("account_login"))
     assert not client.login(email=EMAIL, password=PASSWORD)
 
 
