@@ -61,7 +61,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from alliance.accounts.models import User
 from alliance.accounts.staff_security import end_other_sessions
@@ -193,7 +192,8 @@ def _delete_or_anonymise_startups(startups: list[Startup], result: Erasure) -> N
             result.deleted_startups.append(startup.pk)
             startup.delete()
             continue
-        startup.name = gettext("Erased start-up %(id)s") % {"id": startup.pk}
+        # Stored data, in one language whatever the erasing request's (staff read it).
+        startup.name = f"Erased start-up {startup.pk}"
         startup.slug = f"erased-{startup.pk}"
         startup.website = ""
         startup.pitch = ""
