@@ -306,3 +306,19 @@ def test_a_new_export_replaces_the_older_one(founders, django_capture_on_commit_
 
     assert list(DataExport.objects.filter(user=founders.user)) == [second]
     assert not storage.exists(name)
+
+
+def test_the_task_is_named_and_idempotent(founders, django_capture_on_commit_callbacks):
+    from alliance.privacy.tasks import build_export_task
+
+    export = build(founders.user, django_capture_on_commit_callbacks)
+    name = export.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert build_export_task(export_id=export.pk) is True
+    assert build_export_task(export_id=0) is False
+
+    assert build_export_task.name == "privacy.build_export"
+    export.refresh_from_db()
+    assert export.file.name == name
+    assert EmailMessage.objects.filter(template_key="privacy/email/export_ready").count() == 1
