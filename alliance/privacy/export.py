@@ -200,6 +200,13 @@ def delete_expired_exports(now: datetime.datetime | None = None) -> int:
     return len(expired)
 
 
+def delete_exports_of(user: User) -> int:
+    """Delete all of the user's exports and, after commit, their files (for the erasure)."""
+    exports = list(DataExport.objects.filter(user=user))
+    _delete(exports)
+    return len(exports)
+
+
 def _delete(exports: list[DataExport]) -> None:
     """Delete the rows now and their files once the transaction commits."""
     names = [export.file.name for export in exports if export.file]

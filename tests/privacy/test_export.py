@@ -15,6 +15,7 @@ from alliance.mail.outbox import Recipient, queue_email
 from alliance.privacy import registry
 from alliance.privacy.export import (
     delete_expired_exports,
+    delete_exports_of,
     download_url,
     request_export,
     signed_token,
@@ -322,3 +323,15 @@ def test_the_task_is_named_and_idempotent(founders, django_capture_on_commit_cal
     export.refresh_from_db()
     assert export.file.name == name
     assert EmailMessage.objects.filter(template_key="privacy/email/export_ready").count() == 1
+
+
+def test_delete_exports_of_a_user_leaves_others(founders, django_capture_on_commit_callbacks):
+    mine = build(founders.user, django_capture_on_commit_callbacks)
+    theirs = build(founders.other, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_exports_of(founders.user) == 1
+
+    assert list(DataExport.objects.all()) == [theirs]
+    assert not mine.file.storage.exists(mine.file.name)
+    assert theirs.file.storage.exists(theirs.file.name)
