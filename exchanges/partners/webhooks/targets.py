@@ -8,9 +8,16 @@ connects to the address it checked (with the name kept for the `Host` header, SN
 certificate check), so DNS rebinding gains nothing: the address checked is the address used.
 Redirects are never followed; a 3xx is an answer like any other.
 
-One `Sender` holds one urllib3 connection rather than a pool: a pool reconnects on its own,
-while here every new connection must resolve and check again, and the deadline watchdog
-needs the connection's socket. A post takes at most the connect plus the read timeout:
+One `Sender` holds one http.client connection rather than a pool: a pool reconnects on its
+own, while here every new connection must resolve and check again (the connection never
+reconnects by itself), and the deadline watchdog needs the connection's socket. http.client
+rather than urllib3: a post is the request line, a few headers and a body, and urllib3's
+layers cost more CPU than the post's bookkeeping (bench/webhooks.py); the request goes out
+in one write, headers and body together, so the receiver reads it in one go. For https
+the TCP connection goes to the checked address and TLS is wrapped around it with the
+name for SNI and the certificate check (the default context: CA store, host name).
+
+A post takes at most the connect plus the read timeout:
 per-socket timeouts alone let a server that trickles one byte at a time (in the headers,
 the body or the TLS handshake) hold a worker for hours, so a timer shuts the socket down
 when the deadline passes. Only the first `WEBHOOK_RESPONSE_LIMIT` bytes of an answer are
@@ -25,6 +32,7 @@ import http.client
 import ipaddress
 import logging
 import re
+import select
 import socket
 import ssl
 import threading
@@ -38,10 +46,6 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.exceptions import HTTPError, NewConnectionError
-from urllib3.exceptions import SSLError as Urllib3SSLError
-from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +78,13 @@ _PROBLEMS: tuple[tuple[Callable[[Address], bool], str], ...] = (
 )
 # How a failure without an HTTP answer is told, by the first type it is an instance of.
 _FAILURES: tuple[tuple[type[Exception] | tuple[type[Exception], ...], str, str], ...] = (
-    ((ssl.SSLError, Urllib3SSLError), "tls", "TLS handshake failed"),
+    (ssl.SSLError, "tls", "TLS handshake failed"),
     (socket.gaierror, "connection", "host name could not be resolved"),
     (ConnectionRefusedError, "connection", "connection refused"),
     (ConnectionError, "connection", "connection closed by the server"),
     (http.client.HTTPException, "invalid", "the answer is not HTTP"),
     (ValueError, "invalid", "invalid request header"),  # http.client refuses CR/LF in one
-    ((OSError, HTTPError), "connection", "could not connect"),
+    (OSError, "connection", "could not connect"),
 )
 
 # Shown to whoever registers a URL (a partner in the API, staff in the admin).
@@ -352,6 +356,68 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+class _Connection(http.client.HTTPConnection):
+    """http.client's connection to one checked address; it never reconnects on its own.
+
+    `adopt` is told each socket the connection makes (the watchdog shuts that one down) and
+    raises when the post's deadline has already passed.
+    """
+
+    auto_open = 0  # a lost connection is re-made by Sender, which resolves and checks again
+
+    def __init__(
+        self, address: Address, port: int, *, timeout: float, adopt: Callable[[socket.socket], None]
+    ) -> None:
+        super().__init__(str(address), port, timeout=timeout)
+        self._adopt = adopt
+
+    def connect(self) -> None:
+        super().connect()  # TCP to the checked address, TCP_NODELAY set
+        self._adopt(self.sock)
+
+    def _send_output(self, message_body=None, encode_chunked=False) -> None:
+        # http.client writes the headers, then the body: two segments (TCP_NODELAY), two
+        # reads for the receiver. A body in bytes goes out with the headers in one write.
+        if isinstance(message_body, bytes) and not encode_chunked:
+            self._buffer.extend((b"", b""))
+            message = b"\r\n".join(self._buffer) + message_body
+            del self._buffer[:]
+            self.send(message)
+            return
+        super()._send_output(message_body, encode_chunked)
+
+
+class _TLSConnection(_Connection):
+    """TCP to the checked address, then TLS with the URL's name for SNI and the certificate."""
+
+    default_port = 443
+
+    def __init__(self, address: Address, port: int, *, server_hostname: str, **kwargs) -> None:
+        super().__init__(address, port, **kwargs)
+        self._server_hostname = server_hostname
+
+    def connect(self) -> None:
+        super().connect()
+        tls = _tls_context().wrap_socket(
+            self.sock, server_hostname=self._server_hostname, do_handshake_on_connect=False
+        )
+        self.sock = tls
+        self._adopt(tls)  # from here the watchdog can cut a handshake that trickles
+        tls.do_handshake()
+
+
+def _still_open(connection: http.client.HTTPConnection | None) -> bool:
+    """A kept connection is usable if it has a socket with nothing to read: a server that
+    closed its end makes it readable (EOF), and so would stray bytes it had no reason to send.
+    """
+    sock = connection.sock if connection is not None else None
+    if sock is None:
+        return False
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return not poller.poll(0)
+
+
 class Sender:
     """Posts to one endpoint URL, keeping its connection alive between posts.
 
@@ -361,10 +427,18 @@ class Sender:
 
     def __init__(self, url: str) -> None:
         self._url = url
-        self._connection: HTTPConnection | None = None
+        self._target: _Target | None = None
+        self._connection: _Connection | None = None
+        # The connection's socket, kept here too: http.client lets go of it when an answer
+        # ends the connection (Connection: close), while its body is still being read.
+        self._socket: socket.socket | None = None
         self._expired = False
         self._guard = threading.Lock()
         self._post: object | None = None  # the post the watchdog may cut off
+        self._connect_timeout = float(getattr(settings, "WEBHOOK_CONNECT_TIMEOUT", 3.0))
+        self._read_timeout = float(getattr(settings, "WEBHOOK_READ_TIMEOUT", 5.0))
+        self._limit = int(getattr(settings, "WEBHOOK_RESPONSE_LIMIT", 4096))
+        self._excerpt_length = int(getattr(settings, "WEBHOOK_RESPONSE_EXCERPT", 500))
 
     def __enter__(self) -> Self:
         return self
@@ -377,28 +451,28 @@ class Sender:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
 
     def post(self, body: bytes, headers: dict[str, str]) -> Response:
         """Post a body with the caller's headers; raise SendError when no answer came."""
         started = time.monotonic()
-        connect_timeout = float(getattr(settings, "WEBHOOK_CONNECT_TIMEOUT", 3.0))
-        read_timeout = float(getattr(settings, "WEBHOOK_READ_TIMEOUT", 5.0))
-        deadline = started + connect_timeout + read_timeout
+        deadline = started + self._connect_timeout + self._read_timeout
         self._expired = False
-        target = None
+        target = self._target
         watch = None
         try:
-            target = _parse(self._url)
+            if target is None:
+                target = self._target = _parse(self._url)
             post = object()
             with self._guard:
                 self._post = post
             watch = _WATCHDOG.watch(deadline, lambda: self._expire_post(post))
-            if self._connection is None or not self._connection.is_connected:
+            if not _still_open(self._connection):
                 self.close()
-                self._connection = self._connect(
-                    target, connect_timeout=connect_timeout, deadline=deadline
-                )
-                self._connection.timeout = read_timeout
+                self._connection = self._connect(target, deadline=deadline)
+                self._connection.sock.settimeout(self._read_timeout)
             status, body_start = self._exchange(target, body, headers)
         except Exception as error:
             self.close()
@@ -417,31 +491,30 @@ class Sender:
                 self._post = None  # a deadline the watchdog reaches now concerns no post
             if watch is not None:
                 _WATCHDOG.cancel(watch)
-        excerpt_length = int(getattr(settings, "WEBHOOK_RESPONSE_EXCERPT", 500))
         # PostgreSQL's text refuses NUL: the excerpt is kept, so NUL becomes U+FFFD too.
         excerpt = body_start.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
         return Response(
-            status=status, duration_ms=_elapsed_ms(started), excerpt=excerpt[:excerpt_length]
+            status=status, duration_ms=_elapsed_ms(started), excerpt=excerpt[: self._excerpt_length]
         )
 
-    def _connect(
-        self, target: _Target, *, connect_timeout: float, deadline: float
-    ) -> HTTPConnection:
+    def _connect(self, target: _Target, *, deadline: float) -> _Connection:
         """Connect to the first checked address that answers, trying the next on failure."""
         last_error: Exception | None = None
         for address in _resolve(target):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            connection = self._new_connection(target, address, min(connect_timeout, remaining))
-            self._connection = connection  # the watchdog may need its socket from now on
+            connection = self._new_connection(
+                target, address, min(self._connect_timeout, remaining)
+            )
+            self._connection = connection
             try:
                 connection.connect()
-            except (ssl.SSLError, Urllib3SSLError):
-                connection.close()
+            except ssl.SSLError:
+                self.close()
                 raise  # the server answered: another address of it will not do better
-            except (OSError, HTTPError) as error:
-                connection.close()
+            except OSError as error:
+                self.close()
                 last_error = error
                 if self._expired:
                     break
@@ -449,44 +522,43 @@ class Sender:
             return connection
         raise last_error or TimeoutError("connect deadline passed")
 
-    def _new_connection(self, target: _Target, address: Address, timeout: float) -> HTTPConnection:
+    def _new_connection(self, target: _Target, address: Address, timeout: float) -> _Connection:
         if target.scheme == "https":
-            return HTTPSConnection(
-                str(address),
+            return _TLSConnection(
+                address,
                 target.port,
                 timeout=timeout,
+                adopt=self._adopt,
                 server_hostname=target.host,
-                cert_reqs="CERT_REQUIRED",
-                ssl_context=_tls_context(),
             )
-        return HTTPConnection(str(address), target.port, timeout=timeout)
+        return _Connection(address, target.port, timeout=timeout, adopt=self._adopt)
+
+    def _adopt(self, sock: socket.socket) -> None:
+        """Let the watchdog reach a new socket; give up if the deadline passed meanwhile."""
+        self._socket = sock
+        # The watchdog marks the post expired before it looks for the socket: if it looked
+        # too early to find this one, the mark is seen here.
+        if self._expired:
+            raise TimeoutError("deadline passed while connecting")
 
     def _exchange(self, target: _Target, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """Send the request and read at most the response limit of its answer."""
         connection = self._connection
-        own = {
-            "Host": target.host_header,
-            "User-Agent": USER_AGENT,
-        }
         given = {name: value for name, value in headers.items() if name.lower() not in _OWN_HEADERS}
         if not any(name.lower() == "content-type" for name in given):
-            own["Content-Type"] = "application/json"
-        connection.request(
-            "POST",
-            target.path,
-            body=body,
-            headers={**given, **own},
-            preload_content=False,
-            decode_content=False,  # identity was asked for; never inflate a partner's answer
-            enforce_content_length=False,
-        )
+            given["Content-Type"] = "application/json"
+        given["Host"] = target.host_header
+        given["User-Agent"] = USER_AGENT
+        # http.client adds Content-Length and `Accept-Encoding: identity`: a partner's answer
+        # is never compressed, so never inflated here.
+        connection.request("POST", target.path, body=body, headers=given)
         response = connection.getresponse()
         if self._expired:
             # The watchdog's shutdown reads as the end of the headers: they never came whole.
             raise TimeoutError("deadline passed before the headers")
         # The status is the answer: a body that breaks off or never ends only shortens the
         # excerpt, and costs its connection.
-        limit = int(getattr(settings, "WEBHOOK_RESPONSE_LIMIT", 4096))
+        limit = self._limit
         chunks: list[bytes] = []
         size = 0
         complete = False
@@ -498,10 +570,12 @@ class Sender:
                     break
                 chunks.append(chunk)
                 size += len(chunk)
-        except (OSError, HTTPError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException):
             complete = False
         if not complete or self._expired:
             response.close()
+            self.close()
+        elif connection.sock is None:  # the answer ended the connection (Connection: close)
             self.close()
         return response.status, b"".join(chunks)[:limit]
 
@@ -513,8 +587,7 @@ class Sender:
     def _expire(self) -> None:
         """Shut the socket down when a post's deadline passes, whatever it is waiting for."""
         self._expired = True
-        connection = self._connection
-        sock = connection.sock if connection is not None else None
+        sock = self._socket
         if sock is not None:
             # socket.socket's own shutdown, also under TLS: SSLSocket.shutdown would tear
             # its state down under the thread still reading from it.
@@ -527,23 +600,14 @@ class Sender:
             return "invalid", _REASONS[error.code]
         if isinstance(error, UnsafeTarget):
             return "unsafe", str(error)
-        if self._expired or _timed_out(error):
+        if self._expired or isinstance(error, TimeoutError):
             return "timeout", f"no answer within {timeout:g} s"
         if isinstance(error, ssl.SSLCertVerificationError):
             return "tls", f"certificate not accepted: {error.verify_message}"
-        # urllib3 wraps a failed connect; what failed is its cause.
-        cause = (error.__cause__ or error) if isinstance(error, NewConnectionError) else error
         for types, kind, message in _FAILURES:
-            if isinstance(cause, types):
+            if isinstance(error, types):
                 return kind, message
         raise error
-
-
-def _timed_out(error: Exception) -> bool:
-    # urllib3's NewConnectionError is a ConnectTimeoutError for old callers' sake only.
-    if isinstance(error, NewConnectionError):
-        return isinstance(error.__cause__, TimeoutError)
-    return isinstance(error, TimeoutError | Urllib3TimeoutError)
 
 
 def _elapsed_ms(started: float) -> int:
