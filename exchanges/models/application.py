@@ -172,6 +172,12 @@ class Application(models.Model):
         blank=True,
         help_text=_("Since then no partner organisation sees the application."),
     )
+    anonymised_at = models.DateTimeField(
+        _("anonymised"),
+        null=True,
+        blank=True,
+        help_text=_("Its personal data and pitch deck were removed by the retention rules."),
+    )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     confirm_by = models.DateTimeField(_("confirm by"), null=True, blank=True)
