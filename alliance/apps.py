@@ -10,6 +10,9 @@ class AllianceConfig(AppConfig):
     name = "alliance"
     verbose_name = _("Start Alliance")
 
+    def ready(self) -> None:
+        from alliance.pages import checks  # noqa: F401 - registers the operator check
+
 
 class AllianceAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the portal's site (alliance.adminsite)."""

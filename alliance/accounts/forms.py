@@ -7,6 +7,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.flows import email_verification
 from allauth.account.models import EmailAddress
 from django import forms
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -31,6 +32,12 @@ class SignupForm(AllauthSignupForm):
                 raise
             self.account_already_exists = True
             return value
+
+    def custom_signup(self, request, user: User) -> None:
+        """Record which privacy notice the new user was shown (it is linked on the form)."""
+        super().custom_signup(request, user)
+        user.privacy_notice_version = settings.PRIVACY_NOTICE_VERSION
+        user.save(update_fields=["privacy_notice_version"])
 
     def try_save(self, request):
         email = self.cleaned_data["email"]

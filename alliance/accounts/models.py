@@ -78,6 +78,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("When the user followed the verification link; needed to submit."),
     )
+    privacy_notice_version = models.CharField(
+        _("privacy notice version"),
+        max_length=20,
+        blank=True,
+        help_text=_("The version of the privacy notice shown when the user signed up."),
+    )
 
     objects = UserManager()
 

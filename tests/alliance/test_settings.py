@@ -15,6 +15,10 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.internal:6379",
     "EMAIL_URL": "smtp://mail.internal:25",
     "SITE_URL": "https://portal.startalliance.example",
+    # The imprint's required details (alliance/pages/checks.py warns without them).
+    "OPERATOR_ADDRESS": "Fasanenstraße 85, 10623 Berlin",
+    "OPERATOR_EMAIL": "info@startalliance.example",
+    "OPERATOR_REGISTER": "Amtsgericht Charlottenburg HRB 0000",
 }
 
 PRINT_SETTINGS = (
