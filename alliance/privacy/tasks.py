@@ -1,7 +1,11 @@
-"""Thin Celery entry points for the data export."""
+"""Thin Celery entry points for the data export (and, imported here where Celery's
+autodiscovery finds them, the retention job's)."""
 
 from alliance.celery_app import app
-from alliance.privacy import export
+from alliance.privacy import (
+    export,
+    retention_tasks,  # noqa: F401 - registers privacy.apply_retention
+)
 from alliance.privacy.models import DataExport
 
 

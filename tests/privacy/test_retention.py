@@ -339,11 +339,6 @@ print("privacy.apply_retention" in app.tasks)
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="alliance/privacy/tasks.py (the module Celery autodiscovers) does not import "
-    "retention_tasks yet: the lead adds the import, then removes this mark",
-)
 def test_the_task_is_registered_in_a_worker():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
     result = subprocess.run(
