@@ -28,6 +28,7 @@ import logging
 import time
 import uuid
 
+import psycopg
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -275,8 +276,12 @@ VALUES ({", ".join(f"%({name})s" for name in _ATTEMPT_COLUMNS)})
 def _record(outcome: dict, attempt: dict) -> None:
     """Write a delivery's outcome and its attempt (in the caller's transaction, if any)."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_RECORD, {**outcome, **attempt})
+        # Bound on the server and prepared once per connection (the pool keeps them): Django's
+        # cursors quote the values into the text, which PostgreSQL parses and plans anew for
+        # every post. Not through Django's cursor, so it is not in connection.queries.
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(_RECORD, {**outcome, **attempt}, prepare=True)
         return
     with transaction.atomic():
         give_up_at = outcome.pop("give_up_at")
