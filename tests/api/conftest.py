@@ -14,6 +14,8 @@ from django.utils import timezone
 from cities.models import AgreementStatus
 from exchanges.models import Answer
 from exchanges.partners.models import PartnerApiKey, Scope
+from exchanges.partners.webhooks import services as webhooks
+from exchanges.partners.webhooks.models import EventType
 from exchanges.services import submit_application
 from startups.models import Role
 from tests.factories import (
@@ -111,4 +113,14 @@ def partners(db):
         paris_raw=paris_keys[1],
         warsaw_key=warsaw_keys[0],
         warsaw_raw=warsaw_keys[1],
+    )
+
+
+def make_endpoint(organisation, *, events=None, url=None, **fields):
+    """A webhook endpoint of `organisation`, registered through the service (every event)."""
+    return webhooks.register(
+        organisation,
+        url=url or f"https://hooks.example.com/{organisation.slug}",
+        events=list(EventType.values) if events is None else events,
+        **fields,
     )

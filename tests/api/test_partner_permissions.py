@@ -7,13 +7,16 @@ never a 403; a 403 means only a missing scope, whatever the object.
 """
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
 
 from cities.models import AgreementStatus, CooperationAgreement
+from exchanges.models import Recommendation
 from exchanges.partners import feed
-from tests.api.conftest import auth, make_key
+from exchanges.partners.webhooks.models import WebhookEndpoint, WebhookEvent
+from tests.api.conftest import auth, make_endpoint, make_key
 
 FEED = "/api/v1/partner/applications/"
 NOWHERE = 999_999_999
@@ -181,3 +184,189 @@ def test_an_application_out_of_view_is_the_same_404_as_none(client, world, key, 
 
     assert out_of_view.status_code == missing.status_code == 404
     assert out_of_view.json() == missing.json()
+
+
+# Webhooks (scope `webhooks`) and recommendations (scope `recommend`): every operation.
+
+WEBHOOKS = "/api/v1/partner/webhooks/"
+
+
+def send(client, world, key: str, method: str, path: str, *, body=None):
+    raw = KEYS[key](world)
+    payload = {} if body is None else {"data": json.dumps(body), "content_type": "application/json"}
+    return getattr(client, method)(path, **payload, **(auth(raw) if raw else {}))
+
+
+@pytest.fixture
+def hooks(world):
+    """Tel Aviv's endpoint (the one asked for) and Paris's."""
+    world.tlv_hook = make_endpoint(world.tel_aviv)
+    world.paris_hook = make_endpoint(world.paris)
+    return world
+
+
+def _hook(suffix: str = ""):
+    return lambda w: f"{WEBHOOKS}{w.tlv_hook.pk}/{suffix}"
+
+
+# Operation: (method, path of the world, body, status with the right key).
+WEBHOOK_OPERATIONS = {
+    "list": ("get", lambda w: WEBHOOKS, None, 200),
+    "register": (
+        "post",
+        lambda w: WEBHOOKS,
+        {"url": "https://hooks.example.com/new", "events": ["application.submitted"]},
+        201,
+    ),
+    "read": ("get", _hook(), None, 200),
+    "change": ("patch", _hook(), {"description": "Changed"}, 200),
+    "delete": ("delete", _hook(), None, 204),
+    "rotate the secret": ("post", _hook("rotate-secret/"), None, 200),
+    "send a test": ("post", _hook("test/"), None, 202),
+    "redeliver": ("post", _hook("redeliver/"), {"since": "2026-01-01T00:00:00Z"}, 202),
+    "the delivery log": ("get", _hook("deliveries/"), None, 200),
+    "the events": ("get", _hook("events/"), None, 200),
+}
+
+
+def nowhere(world, path) -> str:
+    """The operation's path for an endpoint that does not exist."""
+    return path(world).replace(f"/{world.tlv_hook.pk}/", f"/{NOWHERE}/")
+
+
+ONE_ENDPOINT = [name for name in WEBHOOK_OPERATIONS if name not in ("list", "register")]
+
+
+@pytest.mark.parametrize("operation", WEBHOOK_OPERATIONS)
+@pytest.mark.parametrize(
+    ("key", "status"),
+    [
+        ("tel aviv", None),
+        ("tel aviv, second key", None),
+        ("tel aviv, webhooks only", None),
+        ("tel aviv, expires tomorrow", None),
+        ("tel aviv, recommend only", 403),
+        ("tel aviv, revoked", 401),
+        ("tel aviv, expired", 401),
+        ("warsaw, agreement terminated", 401),
+        ("no key", 401),
+    ],
+)
+def test_the_webhooks(client, hooks, operation, key, status):
+    method, path, body, allowed = WEBHOOK_OPERATIONS[operation]
+
+    response = send(client, hooks, key, method, path(hooks), body=body)
+
+    assert response.status_code == (status or allowed)
+    if status is not None:
+        assert response["Content-Type"] == "application/problem+json"
+        assert WebhookEndpoint.objects.filter(organisation=hooks.tel_aviv).count() == 1
+    if status == 401:
+        assert response["WWW-Authenticate"] == "Api-Key"
+
+
+@pytest.mark.parametrize("operation", ONE_ENDPOINT)
+@pytest.mark.parametrize("key", ["paris", "warsaw (co-organiser)", "berlin (hub, hosts nothing)"])
+def test_another_organisations_endpoint_is_a_404_and_stays_as_it_was(client, hooks, operation, key):
+    method, path, body, _allowed = WEBHOOK_OPERATIONS[operation]
+    before = WebhookEndpoint.objects.filter(pk=hooks.tlv_hook.pk).values().get()
+
+    response = send(client, hooks, key, method, path(hooks), body=body)
+    missing = send(client, hooks, key, method, nowhere(hooks, path), body=body)
+
+    assert response.status_code == 404
+    assert response.json() == missing.json()
+    assert WebhookEndpoint.objects.filter(pk=hooks.tlv_hook.pk).values().get() == before
+    assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize("operation", ONE_ENDPOINT)
+def test_without_the_scope_any_endpoint_is_a_403(client, hooks, operation):
+    """Whoever's endpoint it is: a 403 tells nothing of what exists."""
+    method, path, body, _allowed = WEBHOOK_OPERATIONS[operation]
+
+    scopeless = "tel aviv, recommend only"
+
+    theirs = send(client, hooks, "paris", method, path(hooks), body=body)
+    without = send(client, hooks, scopeless, method, path(hooks), body=body)
+    missing = send(client, hooks, scopeless, method, nowhere(hooks, path), body=body)
+
+    assert (theirs.status_code, without.status_code, missing.status_code) == (404, 403, 403)
+
+
+@pytest.mark.parametrize(
+    ("key", "application", "status"),
+    [
+        ("tel aviv", "tel aviv's", 201),
+        ("tel aviv", "tel aviv's, no longer shared", 404),
+        ("tel aviv", "tel aviv's draft", 404),
+        ("tel aviv", "paris's", 404),
+        ("tel aviv", "none", 404),
+        ("tel aviv, second key", "tel aviv's", 201),
+        ("tel aviv, recommend only", "tel aviv's", 201),
+        ("warsaw (co-organiser)", "tel aviv's", 201),
+        ("warsaw (co-organiser)", "paris's", 404),
+        ("paris", "paris's", 201),
+        ("paris", "tel aviv's", 404),
+        ("berlin (hub, hosts nothing)", "tel aviv's", 404),
+        ("tel aviv, webhooks only", "tel aviv's", 403),
+        ("tel aviv, webhooks only", "none", 403),
+        ("tel aviv, revoked", "tel aviv's", 401),
+        ("tel aviv, expired", "tel aviv's", 401),
+        ("warsaw, agreement lapsed", "tel aviv's", 401),
+        ("no key", "tel aviv's", 401),
+    ],
+)
+def test_giving_a_recommendation(client, world, key, application, status):
+    application_id = APPLICATIONS[application](world)
+    path = f"{FEED}{application_id}/recommendation/"
+
+    response = send(
+        client, world, key, "put", path, body={"verdict": "recommend", "comment": "Yes."}
+    )
+
+    assert response.status_code == status
+    if status == 201:
+        assert response.json()["verdict"] == "recommend"
+        assert Recommendation.objects.get().application_id == application_id
+    else:
+        assert response["Content-Type"] == "application/problem+json"
+        assert not Recommendation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "application", "status"),
+    [
+        ("tel aviv", "tel aviv's", 200),
+        ("tel aviv", "tel aviv's, no longer shared", 404),
+        ("tel aviv", "tel aviv's draft", 404),
+        ("tel aviv", "paris's", 404),
+        ("tel aviv", "none", 404),
+        ("tel aviv, recommend only", "tel aviv's", 200),
+        ("warsaw (co-organiser)", "tel aviv's", 404),
+        ("paris", "tel aviv's", 404),
+        ("paris", "paris's", 200),
+        ("tel aviv, webhooks only", "tel aviv's", 403),
+        ("tel aviv, revoked", "tel aviv's", 401),
+        ("no key", "tel aviv's", 401),
+    ],
+)
+def test_reading_a_recommendation(client, world, key, application, status):
+    """Each organisation reads its own only, and only while it sees the application."""
+    for organisation, ids in (
+        (world.tel_aviv, [world.tlv_apps[0], world.tlv_apps[2], world.tlv_draft]),
+        (world.paris, [world.paris_apps[0]]),
+    ):
+        for found in ids:
+            Recommendation.objects.create(
+                organisation=organisation, application=found, verdict="neutral"
+            )
+    path = f"{FEED}{APPLICATIONS[application](world)}/recommendation/"
+
+    response = send(client, world, key, "get", path)
+
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["verdict"] == "neutral"
+    else:
+        assert response["Content-Type"] == "application/problem+json"
