@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth.mfa's templates load it
     "django_countries",  # ISO 3166 country names in every UI language
     "allauth",
     "allauth.account",

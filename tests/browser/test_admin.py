@@ -21,7 +21,7 @@ def staff_page(live_server, page: Page) -> Page:
     page.goto(f"{live_server.url}/admin/")  # the admin sends staff to the portal's login
     page.get_by_label("Email:").fill("staff@example.com")
     page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("heading", name="Berlin Partner staff")).to_be_visible()
     return page
 

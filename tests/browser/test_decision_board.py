@@ -41,7 +41,7 @@ def manager_page(live_server, page: Page, programme) -> Page:
     page.goto(f"{live_server.url}/admin/")
     page.get_by_label("Email:").fill("manager@berlin-partner.example")
     page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("heading", name="Berlin Partner staff")).to_be_visible()
     return page
 

@@ -86,7 +86,7 @@ def sign_up_and_verify(page: Page, base: str, language: str, email: str) -> None
     page.get_by_label(text["email"]).fill(email)
     page.get_by_label(text["password1"]).fill(PASSWORD)
     page.get_by_label(text["password2"]).fill(PASSWORD)
-    page.get_by_role("button", name=text["signup"]).click()
+    page.get_by_role("button", name=text["signup"], exact=True).click()
     expect(page).to_have_url(f"{base}/{language}/accounts/confirm-email/")  # "check your email"
     page.goto(link_sent_to(email))
     page.get_by_role("button", name=text["confirm"]).click()
@@ -98,7 +98,7 @@ def log_in(page: Page, base: str, language: str, email: str) -> None:
     page.goto(f"{base}/{language}/accounts/login/")
     page.get_by_label(text["email"]).fill(email)
     page.get_by_label(text["password1"]).fill(PASSWORD)
-    page.get_by_role("button", name=text["login"]).click()
+    page.get_by_role("button", name=text["login"], exact=True).click()
     expect(page).to_have_url(f"{base}/{language}/")
 
 
@@ -158,7 +158,7 @@ def test_a_late_submit_and_a_fake_pdf_are_refused(live_server, page: Page, progr
     page.goto(f"{base}/en/accounts/login/")
     page.get_by_label("Email:").fill("late@orbit.example")
     page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
 
     page.goto(f"{base}/en/applications/{application.pk}/edit/")
     page.get_by_label("Pitch deck (PDF):").set_input_files(str(fake))
@@ -196,7 +196,7 @@ def test_an_acceptance_is_confirmed_and_another_application_withdrawn(
     page.goto(f"{base}/en/accounts/login/")
     page.get_by_label("Email:").fill("owner@orbit.example")
     page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
 
     page.goto(f"{base}/en/applications/{accepted.pk}/")
     page.get_by_role("button", name="Confirm our seat").click()
