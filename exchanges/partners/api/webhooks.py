@@ -6,8 +6,7 @@ organisation); `…/<id>/` reads, changes and deletes one; `…/<id>/rotate-secr
 delivery log (one row per attempt) and `…/<id>/events/` the events sent to it with their
 state. The signing secret is shown once, when it is made (registration, rotation). Another
 organisation's endpoint is a 404 like one that does not exist. Every write goes through
-exchanges/partners/webhooks/services.py (but the delete, which has no service: a plain
-delete, its deliveries and log with it), its audit entries naming the key.
+exchanges/partners/webhooks/services.py, its audit entries naming the key.
 """
 
 import datetime
@@ -487,7 +486,8 @@ class EndpointDetail(WebhookView):
         responses={204: None, **problems(*PARTNER_ERRORS)},
     )
     def delete(self, request, endpoint_id: int):
-        as_key(request.auth, self.endpoint(endpoint_id).delete)
+        endpoint = self.endpoint(endpoint_id)
+        as_key(request.auth, lambda: services.delete(endpoint))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -30,7 +30,7 @@ import uuid
 
 import psycopg
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -134,6 +134,12 @@ def deliver(endpoint_id: int) -> str:
         endpoint, token = claimed
         try:
             outcome = _send_due(endpoint)
+        except IntegrityError:
+            # Its partner deleted the endpoint while a post was on its way: its
+            # deliveries went with it, and the attempt has no row to belong to.
+            if WebhookEndpoint.objects.filter(pk=endpoint_id).exists():
+                raise
+            return "busy"
         finally:
             _release(endpoint_id, token)
         # A delivery written while this worker held the lease found it taken: look again.

@@ -69,6 +69,15 @@ def change(endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
 
 
 @transaction.atomic
+def delete(endpoint: WebhookEndpoint) -> None:
+    """Remove an endpoint with its events' deliveries and its log.
+
+    A worker sending to it just then finds its rows gone and stops (delivery.py).
+    """
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+
+
+@transaction.atomic
 def rotate_secret(
     endpoint: WebhookEndpoint, now: datetime.datetime | None = None
 ) -> WebhookEndpoint:
@@ -135,6 +144,7 @@ def redeliver_failed(endpoint: WebhookEndpoint, since: datetime.datetime) -> int
 
 __all__ = [
     "change",
+    "delete",
     "disable",
     "display_url",
     "enable",
