@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alliance import private_files
-from alliance.accounts.views import ProfileView
+from alliance.accounts.views import ConfirmEmailView, ProfileView
 from alliance.api.problems import site_handlers
 from alliance.mail.notices import unsubscribe
 
@@ -23,6 +23,11 @@ handler500 = _handlers["handler500"]
 urlpatterns += i18n_patterns(
     path("", include("alliance.pages.urls")),
     path("accounts/profile/", ProfileView.as_view(), name="profile"),
+    path(  # allauth's, ending at the programme the founder came from
+        "accounts/confirm-email/<str:key>/",
+        ConfirmEmailView.as_view(),
+        name="account_confirm_email",
+    ),
     path("accounts/", include("alliance.privacy.urls")),
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("accounts/", include("allauth.urls")),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import ListView
 
+from alliance.accounts import journey
 from alliance.errors import DomainError, show_errors
 from startups import services
 from startups.forms import InvitationForm, StartupForm, TransferForm
@@ -34,7 +35,9 @@ def startup_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         startup = services.create_startup(form.save(commit=False), by=request.user)
         messages.success(request, _("Your start-up has been created."))
-        return redirect("startups:startup-detail", slug=startup.slug)
+        # Back to the programme the founder came to apply to, if they came from one.
+        next_ = journey.next_url(request)
+        return redirect(next_) if next_ else redirect("startups:startup-detail", slug=startup.slug)
     return render(request, "startups/startup_form.html", {"form": form})
 
 

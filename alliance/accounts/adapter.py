@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 
+from alliance.accounts import journey
 from alliance.accounts.models import User
 from alliance.mail.outbox import queue_rendered
 
@@ -27,9 +28,19 @@ class AccountAdapter(DefaultAccountAdapter):
             except ValueError:
                 return request.META["REMOTE_ADDR"]
 
+    def is_safe_url(self, url: str) -> bool:
+        """Follow a `next` only to a path on this site: never to another host or scheme."""
+        return journey.is_local(url or "")
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        """allauth's link, carrying the sign-up's `next` (a programme) through the email."""
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        return journey.with_next(url, journey.next_url(request) if request else "")
+
     def save_user(self, request, user, form, commit=True):
-        """Remember the language the person signed up in: their emails use it."""
+        """Take the name, and the language the person signed up in: their emails use it."""
         user = super().save_user(request, user, form, commit=False)
+        user.name = form.cleaned_data.get("name", "").strip()
         language = translation.get_language() or settings.LANGUAGE_CODE
         if language in dict(settings.LANGUAGES):
             user.language = language

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from alliance.accounts import journey
 from alliance.accounts.models import User
 
 
@@ -23,6 +25,14 @@ class SignupForm(AllauthSignupForm):
     "check your email"; the new one a verification link, the registered one a note that
     the account exists. (Unverified users can still log in with their password later.)
     """
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("Shown in the header and to your start-up's team."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    field_order = ["name", "email", "password1", "password2"]
 
     def validate_unique_email(self, value: str) -> str:
         try:
@@ -57,7 +67,11 @@ class SignupForm(AllauthSignupForm):
         if not sent:
             # A mail skipped by the per-address cooldown must not show: say it anyway.
             email_verification.add_email_verification_sent_message(request, email, signup=True)
-        return user, redirect("account_email_verification_sent")
+        # "Check your email" keeps the programme the founder came from, for the steps shown.
+        sent_url = journey.with_next(
+            reverse("account_email_verification_sent"), journey.next_url(request)
+        )
+        return user, redirect(sent_url)
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

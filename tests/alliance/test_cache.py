@@ -83,7 +83,12 @@ def test_with_redis_refused_logins_sign_ups_and_pages_work(client, redis_cache_a
     with transaction.atomic():
         signed_up = client.post(
             "/en/accounts/signup/",
-            {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD},
+            {
+                "name": "Ada Founder",
+                "email": "new@example.com",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
         )
     home = client.get("/en/")
 

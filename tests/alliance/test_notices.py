@@ -188,7 +188,12 @@ def test_sign_up_records_the_notice_version(client, settings):
     with transaction.atomic():
         response = client.post(
             "/en/accounts/signup/",
-            {"email": "founder@example.com", "password1": PASSWORD, "password2": PASSWORD},
+            {
+                "name": "Ada Founder",
+                "email": "founder@example.com",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
         )
 
     assert response.status_code == 302
@@ -235,7 +240,12 @@ def test_the_portal_sets_no_cookie_the_notice_does_not_list(settings):
         visit(
             client.post(
                 "/en/accounts/signup/",
-                {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD},
+                {
+                    "name": "Ada Founder",
+                    "email": "new@example.com",
+                    "password1": PASSWORD,
+                    "password2": PASSWORD,
+                },
             )
         )
     visit(

@@ -31,7 +31,7 @@ def signup(client, email: str, language: str = "en"):
     with transaction.atomic():
         return client.post(
             f"/{language}/accounts/signup/",
-            {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+            {"name": "Ada Founder", "email": email, "password1": PASSWORD, "password2": PASSWORD},
         )
 
 
@@ -214,7 +214,7 @@ def answer_to_signup(email: str) -> tuple[int, str, list, bytes]:
     with transaction.atomic():
         posted = visitor.post(
             "/en/accounts/signup/",
-            {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+            {"name": "Ada Founder", "email": email, "password1": PASSWORD, "password2": PASSWORD},
         )
     page = visitor.get(posted["Location"])
     cookies = [
