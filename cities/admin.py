@@ -24,8 +24,8 @@ class CityAdmin(TabbedTranslationAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "country", "timezone", "is_hub")}),
         (_("Location"), {"fields": ("latitude", "longitude")}),
-        (_("Membership"), {"fields": ("joined_year", "joined_on")}),
-        (_("Description"), {"fields": ("description",)}),
+        (_("Membership"), {"fields": ("joined_year", "joined_on", "member_by")}),
+        (_("Description"), {"fields": ("description", "sources")}),
     )
 
     def get_queryset(self, request):
@@ -163,7 +163,7 @@ class CooperationAgreementAdmin(TabbedTranslationAdmin):
         (None, {"fields": ("hub_organisation", "partner_organisation", "status")}),
         (_("Signing"), {"fields": ("signed_on", "signed_year", "signed_in", "signatories")}),
         (_("Validity"), {"fields": ("valid_from", "valid_until")}),
-        (_("Content"), {"fields": ("summary", "document")}),
+        (_("Content"), {"fields": ("summary", "document", "sources")}),
     )
 
     @admin.display(description=_("city"), ordering="partner_organisation__city__name")

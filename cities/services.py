@@ -76,7 +76,12 @@ def _apply(
     for name, value in {**values, **m2m}.items():
         new = _plain(value)
         if current[name] != new:
-            edited = not created and name in remembered and current[name] != remembered[name]
+            # A field the file never set is staff's once they filled it in.
+            edited = not created and (
+                current[name] != remembered[name]
+                if name in remembered
+                else current[name] not in (None, "", [])
+            )
             if edited and not overwrite:
                 report.kept.append(f"{instance._meta.verbose_name} {instance}: {name}")
             else:
@@ -121,6 +126,9 @@ def load_network(data: dict[str, Any] | None = None, *, overwrite: bool = False)
                 "is_hub": row.get("is_hub", False),
                 "joined_year": row.get("joined_year"),
                 "joined_on": _date(row.get("joined_on")),
+                "member_by": row.get("member_by") or "",
+                **_translated(row.get("description"), "description"),
+                "sources": row.get("sources", []),
             },
             overwrite=overwrite,
             report=report,
@@ -138,6 +146,8 @@ def load_network(data: dict[str, Any] | None = None, *, overwrite: bool = False)
                 "city_id": cities[row["city"]].pk,
                 "kind": row["kind"],
                 "is_hub_operator": row.get("is_hub_operator", False),
+                **_translated(row.get("description"), "description"),
+                "sources": row.get("sources", []),
             },
             overwrite=overwrite,
             report=report,
@@ -174,6 +184,8 @@ def load_network(data: dict[str, Any] | None = None, *, overwrite: bool = False)
                 "status": row["status"],
                 "signed_on": _date(row.get("signed_on")),
                 "signed_year": row.get("signed_year"),
+                **_translated(row.get("summary"), "summary"),
+                "sources": row.get("sources", []),
             },
             m2m={"signatories": [contacts[name] for name in row.get("signatories", [])]},
             overwrite=overwrite,

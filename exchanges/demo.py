@@ -58,6 +58,20 @@ def make_demo_exchanges(teams: list[Membership]) -> dict[str, int]:
             "Demo: Austausch Tel Aviv (fiktiv)",
             city="tel-aviv",
             host="tel-aviv-global",
+            description_en=(
+                "Modelled on the Start Alliance's Tel Aviv exchange: free co-working, visa "
+                "support, mentors, investor contacts and help finding accommodation, for a "
+                "ten-day stay won in a competition. The first five Israeli start-ups came to "
+                "Berlin through it in spring 2016. This call, its dates and seats are made up."
+            ),
+            description_de=(
+                "Nach dem Vorbild des Tel-Aviv-Austauschs der Start Alliance: kostenloses "
+                "Co-Working, Unterstützung beim Visum, Mentoring, Kontakte zu Investoren und "
+                "Hilfe bei der Wohnungssuche, für einen zehntägigen Aufenthalt, der in einem "
+                "Wettbewerb vergeben wird. Über ihn kamen im Frühjahr 2016 die ersten fünf "
+                "israelischen Start-ups nach Berlin. Diese Ausschreibung, ihre Termine und "
+                "Plätze sind erfunden."
+            ),
             opens=now - datetime.timedelta(days=10),
             closes=now + datetime.timedelta(days=20),
             seats=3,
@@ -68,6 +82,19 @@ def make_demo_exchanges(teams: list[Membership]) -> dict[str, int]:
             "Demo: Bootcamp Wien (fiktiv)",
             city="vienna",
             host="wirtschaftsagentur-wien",
+            description_en=(
+                "A bootcamp hosted by Wirtschaftsagentur Wien, the Start Alliance's partner in "
+                "Vienna since 22 November 2017. Like the network's exchanges, it is for young "
+                "companies with a finished product that can show real market interest. This "
+                "call, its dates and seats are made up."
+            ),
+            description_de=(
+                "Ein Bootcamp der Wirtschaftsagentur Wien, seit dem 22. November 2017 Partnerin "
+                "der Start Alliance in Wien. Wie die Austauschprogramme des Netzwerks richtet es "
+                "sich an junge Unternehmen mit einem fertigen Produkt, die echtes Interesse am "
+                "Markt nachweisen können. Diese Ausschreibung, ihre Termine und Plätze sind "
+                "erfunden."
+            ),
             opens=now - datetime.timedelta(days=30),
             closes=now + datetime.timedelta(days=2),
             seats=2,
@@ -79,6 +106,18 @@ def make_demo_exchanges(teams: list[Membership]) -> dict[str, int]:
             "Demo: Delegationsreise nach Dubai (fiktiv)",
             city="dubai",
             host="dubai-sme",
+            description_en=(
+                "Modelled on the Start Alliance's delegation trips, organised by Berlin Partner: "
+                "about one week, 9 to 13 start-ups, a conference and investor meetings. Hosted "
+                "by DUBAI SME, the network's partner in Dubai since 2018. This trip, its dates "
+                "and seats are made up."
+            ),
+            description_de=(
+                "Nach dem Vorbild der Delegationsreisen der Start Alliance, die Berlin Partner "
+                "organisiert: etwa eine Woche, 9 bis 13 Start-ups, eine Konferenz und Treffen "
+                "mit Investoren. Gastgeber ist DUBAI SME, seit 2018 Partner des Netzwerks in "
+                "Dubai. Diese Reise, ihre Termine und Plätze sind erfunden."
+            ),
             opens=now - datetime.timedelta(days=40),
             closes=now + datetime.timedelta(days=1),  # closed below, after the applications
             seats=3,

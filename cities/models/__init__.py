@@ -1,5 +1,7 @@
 """The network: cities, partner organisations and their people (agreements: agreement.py)."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -23,6 +25,26 @@ UNKNOWN_COUNTRY = _(
 def country_choices() -> list[tuple[str, str]]:
     """Every ISO 3166-1 country (django-countries' maintained list), by code and name."""
     return list(countries)
+
+
+def validate_partial_date(value: str) -> None:
+    """Accept an ISO 8601 date to the precision known: 2016, 2018-07 or 2017-11-22."""
+    try:
+        parse_partial_date(value)
+    except ValueError:
+        raise ValidationError(
+            _("Enter a year (2016), a month (2018-07) or a day (2017-11-22)."),
+            code="invalid_partial_date",
+        ) from None
+
+
+def parse_partial_date(value: str) -> tuple[datetime.date, str]:
+    """The first day of a partial ISO date and its precision ("year", "month" or "day")."""
+    parts = value.split("-")
+    if not 1 <= len(parts) <= 3 or len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]):
+        raise ValueError(value)
+    numbers = [int(part) for part in parts] + [1] * (3 - len(parts))
+    return datetime.date(*numbers), ("year", "month", "day")[len(parts) - 1]
 
 
 def validate_country(value: str) -> None:
@@ -104,7 +126,23 @@ class City(models.Model):
     joined_on = models.DateField(
         _("joined on"), null=True, blank=True, help_text=_("Only when the day is known.")
     )
+    member_by = models.CharField(
+        _("a member by"),
+        max_length=10,
+        blank=True,
+        validators=[validate_partial_date],
+        help_text=_(
+            "When the day of joining is not known: the earliest date a source lists the city "
+            "as a member (a year, a month or a day, e.g. 2016 or 2018-07)."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
+    sources = models.JSONField(
+        _("sources"),
+        default=list,
+        blank=True,
+        help_text=_("Addresses of the public pages the facts were read from."),
+    )
     is_hub = models.BooleanField(
         _("hub city"), default=False, help_text=_("The city whose organisation runs the network.")
     )
@@ -149,6 +187,11 @@ class City(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("cities:city-detail", kwargs={"slug": self.slug})
 
+    @property
+    def member_by_date(self) -> tuple[datetime.date, str] | None:
+        """`member_by` as the first day it names and its precision, if set."""
+        return parse_partial_date(self.member_by) if self.member_by else None
+
     def clean(self) -> None:
         if self.joined_on and self.joined_year and self.joined_on.year != self.joined_year:
             raise ValidationError(
@@ -171,6 +214,12 @@ class PartnerOrganisation(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    sources = models.JSONField(
+        _("sources"),
+        default=list,
+        blank=True,
+        help_text=_("Addresses of the public pages the facts were read from."),
+    )
     is_hub_operator = models.BooleanField(
         _("hub operator"),
         default=False,

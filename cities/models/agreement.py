@@ -83,6 +83,12 @@ class CooperationAgreement(models.Model):
         help_text=_("The people who signed, from both sides."),
     )
     summary = models.TextField(_("summary"), blank=True)
+    sources = models.JSONField(
+        _("sources"),
+        default=list,
+        blank=True,
+        help_text=_("Addresses of the public pages the facts were read from."),
+    )
     document = models.FileField(
         _("document (PDF)"),
         upload_to="agreements/",

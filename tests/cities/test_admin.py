@@ -113,7 +113,7 @@ def test_admin_agreement_list_marks_expiring(staff_client):
     ).content.decode()
 
     assert "⚠ expires in 10 days" in listing
-    assert listing.count("open-ended") == 4
+    assert listing.count("open-ended") == 5
     assert expiring.count('<th class="field-partner_organisation') == 1
 
 

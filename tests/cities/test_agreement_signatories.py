@@ -104,8 +104,14 @@ def test_the_real_network_data_still_loads_with_its_signatories():
     assert signed == [
         ("dubai-sme", "Abdul Basset Al Janahi"),
         ("dubai-sme", "Stefan Franzke"),
+        ("nycedc", "Ana Ariño"),
+        ("nycedc", "Stefan Franzke"),
         ("techcode-beijing", "Sisi Liu"),
         ("techcode-beijing", "Stefan Franzke"),
+        ("tel-aviv-global", "Andrea Joras"),
+        ("tel-aviv-global", "Yael Weinstein"),
+        ("wirtschaftsagentur-wien", "Gerhard Hirczi"),
+        ("wirtschaftsagentur-wien", "Stefan Franzke"),
     ]
 
 

@@ -66,12 +66,74 @@ def test_load_network_real_facts():
     ]
     tel_aviv = CooperationAgreement.objects.get(partner_organisation__slug="tel-aviv-global")
     assert (str(tel_aviv.signed_on), tel_aviv.signed_year) == ("2015-10-11", 2015)
-    assert not tel_aviv.signatories.exists()
+    assert sorted(str(contact) for contact in tel_aviv.signatories.all()) == [
+        "Andrea Joras",
+        "Yael Weinstein",
+    ]
+    vienna_agreement = CooperationAgreement.objects.get(
+        partner_organisation__slug="wirtschaftsagentur-wien"
+    )
+    assert sorted(str(contact) for contact in vienna_agreement.signatories.all()) == [
+        "Dr. Stefan Franzke",
+        "Gerhard Hirczi",
+    ]
+    memorandum = CooperationAgreement.objects.get(partner_organisation__slug="nycedc")
+    assert (str(memorandum.signed_on), memorandum.summary_en[:31]) == (
+        "2018-06-18",
+        "Memorandum of understanding on ",
+    )
+    assert memorandum.sources[0].startswith("https://berlin-partner.de/en/press/detail/")
+    assert sorted(
+        PartnerOrganisation.objects.filter(city__slug="new-york").values_list("slug", flat=True)
+    ) == ["brooklyn-borough-president", "nycedc"]
+    members_by = dict(City.objects.exclude(member_by="").values_list("slug", "member_by"))
+    assert members_by == {
+        "paris": "2016",
+        "london": "2017-11-22",
+        "shanghai": "2016",
+        "warsaw": "2018-07",
+    }
     # Unknowns stay empty: nothing invented.
     paris = City.objects.get(slug="paris")
-    assert (paris.joined_year, paris.joined_on, paris.description_en) == (None, None, None)
+    assert (paris.joined_year, paris.joined_on) == (None, None)
+    assert paris.sources == [
+        "http://18.195.164.189/wirtschaft/wie-new-yorker-start-ups-fur-einen-trip-nach-berlin-kampfen-3021030.html",
+        "https://www.wien.gv.at/arbeit-wirtschaft/start-alliance.html",
+    ]
     assert not PartnerOrganisation.objects.filter(city=paris).exists()
     assert set(PartnerOrganisation.objects.values_list("website", flat=True)) == {""}
+    assert Contact.objects.get(full_name="Yael Weinstein").position_en == ""
+
+
+def test_load_network_every_city_has_a_description_in_english_and_german():
+    load_network()
+
+    missing = City.objects.filter(description_en__in=["", None]) | City.objects.filter(
+        description_de__in=["", None]
+    )
+    assert list(missing) == []
+    assert City.objects.get(slug="vienna").description_de.startswith(
+        "Mitglied seit dem 22. November 2017"
+    )
+
+
+def test_load_network_keeps_what_staff_wrote_before_the_file_had_it():
+    older = json.loads(NETWORK_FILE.read_text(encoding="utf-8"))
+    for row in older["cities"]:
+        del row["description"]
+    load_network(older)
+    paris = City.objects.get(slug="paris")
+    paris.description_de = "Von der Redaktion."
+    paris.save()
+
+    report = load_network()
+
+    paris.refresh_from_db()
+    assert (paris.description_de, paris.description_en[:28]) == (
+        "Von der Redaktion.",
+        "Listed as a member of the St",
+    )
+    assert report.kept == ["city Paris: description_de"]
 
 
 def test_load_network_sets_each_language_column_whatever_the_active_language():
