@@ -35,12 +35,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed  ## Set up and serve the portal at http://127.0.0.1:8000 (development mode)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_network
-	$(PY) manage.py demo_data
-	$(PY) manage.py ensure_dev_admin --base-url http://$(HOST):$(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+# Links in emails point at the served address unless SITE_URL says otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
+
+run: $(VENV)/.installed  ## Set up and serve the portal at http://127.0.0.1:8000 (development mode; PORT=…, HOST=…)
+	@SITE_URL='$(SITE_URL)' $(PY) manage.py migrate --noinput -v0 && echo "Database: migrated."
+	@SITE_URL='$(SITE_URL)' $(PY) manage.py load_network
+	@SITE_URL='$(SITE_URL)' $(PY) manage.py demo_data
+	@SITE_URL='$(SITE_URL)' $(PY) manage.py ensure_dev_admin
+	@SITE_URL='$(SITE_URL)' DJANGO_RUNSERVER_HIDE_WARNING=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev  ## Install the dev dependencies and run the whole suite
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -2,7 +2,8 @@
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import kombu.exceptions
 import redis
@@ -21,6 +22,21 @@ BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.RedisError, OSError)
 SKIP_AFTER_FAILURE_SECONDS = 60
 
 _outages = Local()  # per thread and async context: broker URL -> when it last failed
+_holds = Local()  # per thread and async context: how many held() blocks are open
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Publish nothing from this block (its commits included): the rows wait for the sweeps.
+
+    For bulk set-up such as the demo data: in development tasks run eagerly, so sending
+    its emails would print every one of them in full to the console.
+    """
+    _holds.depth = getattr(_holds, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _holds.depth -= 1
 
 
 def publish_on_commit(task: Task, **kwargs: object) -> None:
@@ -82,6 +98,9 @@ task_prerun.connect(forget_broker_failures)
 
 
 def _publish(task: Task, kwargs: dict[str, object]) -> None:
+    if getattr(_holds, "depth", 0):
+        logger.debug("Held task %s: its rows wait for the sweep.", task.name)
+        return
     eager = task.app.conf.task_always_eager  # runs here: no broker to fail
     broker = str(task.app.conf.broker_url)
     failed = getattr(_outages, "failed", {})

@@ -55,6 +55,8 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Development without SITE_URL: runserver (alliance.devserver) sets it to the address served.
+SITE_URL_FROM_SERVER = DJANGO_ENV == "development" and not env.str("SITE_URL", default="")
 
 INSTALLED_APPS = [
     "modeltranslation",  # before the admin, so its translation tabs apply
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "alliance.devserver",  # runserver: SITE_URL from the served address (development)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # allauth.mfa's templates load it

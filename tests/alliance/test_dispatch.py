@@ -6,6 +6,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core.signals import request_started
 from django.db import transaction
 
+from alliance import dispatch
 from alliance.celery_app import app as project_app
 from alliance.dispatch import forget_broker_failures, publish_on_commit
 from alliance.mail.models import EmailMessage, EmailStatus
@@ -245,4 +246,21 @@ def test_after_a_broker_failure_the_rest_of_the_request_publishes_nothing(
         skipped,
         skipped,
         failed,
+    ]
+
+
+def test_held_publishes_nothing_from_its_block_and_the_rows_wait(
+    django_capture_on_commit_callbacks, mailoutbox, received
+):
+    # The commit (here: the captured callbacks run) happens inside the block.
+    with dispatch.held(), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        publish_on_commit(collect, value="held")
+        queue_to("held@example.com")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        publish_on_commit(collect, value="after")
+
+    assert received == ["after"]
+    assert mailoutbox == []
+    assert list(EmailMessage.objects.values_list("recipient", "status")) == [
+        ("held@example.com", EmailStatus.QUEUED)
     ]

@@ -24,9 +24,26 @@ def test_ensure_dev_admin_creates_staff_account_once(password_file, capsys):
     assert (admin.email, admin.is_staff, admin.is_superuser) == (ADMIN_EMAIL, True, True)
     assert admin.check_password(password)
     assert oct(password_file.stat().st_mode & 0o777) == "0o600"
-    assert "Admin: http://127.0.0.1:8123/admin/" in first
-    assert f"password: {password}" in first
+    assert first.splitlines() == [
+        "Portal: http://127.0.0.1:8123/",
+        "Staff login: http://127.0.0.1:8123/admin/",
+        f"  email:    {ADMIN_EMAIL}",
+        f"  password: {password}  (kept in .dev-admin-password, which git ignores)",
+    ]
     assert f"password: {password}" in second
+
+
+def test_ensure_dev_admin_links_to_site_url_and_keeps_the_password_where_told(
+    settings, tmp_path, capsys
+):
+    settings.SITE_URL = "http://127.0.0.1:8114"
+    elsewhere = tmp_path / "admin-password"
+
+    call_command("ensure_dev_admin", password_file=str(elsewhere))
+
+    out = capsys.readouterr().out
+    assert "Staff login: http://127.0.0.1:8114/admin/\n" in out
+    assert User.objects.get().check_password(elsewhere.read_text().strip())
 
 
 def test_ensure_dev_admin_refuses_production(settings, password_file):

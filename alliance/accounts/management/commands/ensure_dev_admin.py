@@ -1,4 +1,5 @@
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -15,13 +16,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--base-url", default="http://127.0.0.1:8000", help="Where the portal is served."
+            "--base-url", default="", help="Where the portal is served (default: SITE_URL)."
+        )
+        parser.add_argument(
+            "--password-file",
+            default="",
+            help="Where the password is kept (default: .dev-admin-password in the project).",
         )
 
     def handle(self, *args, **options) -> None:
         if settings.DJANGO_ENV == "production":
             raise CommandError("ensure_dev_admin never runs in production mode.")
-        password_file = settings.BASE_DIR / ".dev-admin-password"
+        password_file = Path(options["password_file"] or settings.BASE_DIR / ".dev-admin-password")
         if not User.objects.filter(email__iexact=ADMIN_EMAIL).exists():
             password = secrets.token_urlsafe(12)
             User.objects.create_superuser(ADMIN_EMAIL, password, name="Local Admin")
@@ -29,10 +35,15 @@ class Command(BaseCommand):
             password_file.chmod(0o600)
         if password_file.exists():
             password = password_file.read_text().strip()
+            ignored = "" if options["password_file"] else ", which git ignores"
+            kept = f"  (kept in {password_file.name}{ignored})"
         else:
-            password = "(unknown: run `manage.py changepassword " + ADMIN_EMAIL + "`)"
+            password, kept = f"unknown: run `manage.py changepassword {ADMIN_EMAIL}`", ""
+        base_url = (options["base_url"] or settings.SITE_URL).rstrip("/")
+        # Last, where it is seen: the address and the staff login.
         self.stdout.write(
-            self.style.SUCCESS(f"Admin: {options['base_url']}/admin/")
-            + f"\n  email:    {ADMIN_EMAIL}\n  password: {password}"
-            + f"\n  (kept in {password_file.name}, which git ignores)"
+            self.style.SUCCESS(f"Portal: {base_url}/")
+            + f"\nStaff login: {base_url}/admin/"
+            + f"\n  email:    {ADMIN_EMAIL}"
+            + f"\n  password: {password}{kept}"
         )
