@@ -117,6 +117,7 @@ ROOT_URLCONF = "alliance.urls"
 WSGI_APPLICATION = "alliance.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORM_RENDERER = "alliance.forms.SiteFormRenderer"  # one field layout and error summary
 
 TEMPLATES = [
     {
