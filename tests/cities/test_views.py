@@ -38,9 +38,11 @@ def test_home_shows_the_network_in_english(client, network):
     assert '<h2 id="figures-heading">The network in figures</h2>' in html
     assert "<dt>Member cities</dt><dd>10</dd>" in html
     assert "<dt>Active cooperation agreements</dt><dd>5</dd>" in html
-    assert html.count('<g class="map-city') == 10
-    assert '<g class="map-city map-hub" data-city="berlin">' in html
-    assert html.count("<line x1=") == 9  # a spoke from the hub to every other city
+    # Two drawings of the map (wide and narrow), each with every city and nine spokes.
+    assert html.count('<g class="map-city') == 20
+    assert html.count('<g class="map-city map-hub" data-city="berlin">') == 2
+    assert html.count("<line x1=") == 18
+    assert "<li>Berlin (hub)</li>" in html
     assert '<a href="/en/cities/vienna/">Vienna</a>' in html
 
 
@@ -51,7 +53,8 @@ def test_home_shows_the_network_in_german(client, network):
     assert "<dt>Mitgliedsstädte</dt><dd>10</dd>" in html
     assert '<a href="/de/cities/vienna/">Wien</a>' in html
     assert '<a href="/de/cities/warsaw/">Warschau</a>' in html
-    assert '<title id="network-map-title">Karte des Start-Alliance-Netzwerks</title>' in html
+    assert "<p>Karte des Start-Alliance-Netzwerks: 10 Städte," in html
+    assert "<li>Warschau</li>" in html
 
 
 def test_city_list_in_german(client, network):
