@@ -34,6 +34,8 @@ FOREIGN = [
     "https://evil.example/steal",
     "//evil.example/steal",
     "/\\evil.example/steal",
+    "/\t/evil.example/steal",
+    "///evil.example/steal",
     "http:/evil.example",
     "javascript:alert(1)",
     "evil.example",
