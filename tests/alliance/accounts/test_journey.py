@@ -78,6 +78,12 @@ def current_step(html: str) -> str:
     return re.sub(r"<[^>]+>", "", found.group(1)) if found else ""
 
 
+def all_steps(html: str) -> list[str]:
+    """Every step as read, done ones with their check mark and "(done)"."""
+    items = re.findall(r'<li class="journey-step[^>]*>(.*?)</li>', html)
+    return [re.sub(r"<[^>]+>", "", item) for item in items]
+
+
 def test_signup_asks_for_a_name_first(client):
     page = client.get("/en/accounts/signup/").content.decode()
 
@@ -172,6 +178,7 @@ def test_creating_a_startup_returns_to_the_programme(client, programme):
     assert created["Location"] == back
     assert "Start an application for Orbit Robotics" in page
     assert current_step(page) == "3 Application"
+    assert all_steps(page) == ["✓ Account (done)", "✓ Start-up (done)", "3 Application"]
 
 
 @pytest.mark.parametrize("url", FOREIGN)
