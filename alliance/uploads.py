@@ -1,6 +1,8 @@
 """Uploads checked by their content, not by their name."""
 
+import unicodedata
 import uuid
+from pathlib import PurePosixPath, PureWindowsPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -42,3 +44,23 @@ def validate_pdf(upload: UploadedFile) -> None:
 def pitch_deck_name(instance, filename: str) -> str:
     """Store a pitch deck under a generated name, never the uploader's."""
     return f"pitch-decks/{uuid.uuid4().hex}.pdf"
+
+
+FILE_NAME_LENGTH = 120
+
+
+def shown_file_name(filename: str, *, limit: int = FILE_NAME_LENGTH) -> str:
+    """The uploader's own file name, safe to store and show: no folders, no control
+    characters, no leading dots, at most `limit` characters (the extension kept)."""
+    name = PureWindowsPath(PurePosixPath(filename or "").name).name
+    name = "".join(
+        " " if unicodedata.category(char).startswith(("C", "Z")) else char for char in name
+    )
+    name = " ".join(name.split()).lstrip(". ")
+    if len(name) > limit:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = f"{stem[: limit - len(extension) - 2]}….{extension}"
+        else:
+            name = f"{name[: limit - 1]}…"
+    return name

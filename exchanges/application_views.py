@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -61,7 +62,30 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "question__position", "question__pk"
             ),
             "partner_reads": partner_queries.reads_of(application),
+            "call_open": timezone.now() < application.programme.applications_close_at,
             **queries.owner_actions(application, request.user),
+        },
+    )
+
+
+def _application_form(request: HttpRequest, application: Application, data=None, files=None):
+    questions = application.programme.questions.order_by("position", "pk")
+    answers = dict(application.answers.values_list("question_id", "value"))
+    return ApplicationForm(data, files, instance=application, questions=questions, answers=answers)
+
+
+def _render_form(request: HttpRequest, application: Application, form) -> HttpResponse:
+    programme = application.programme
+    return render(
+        request,
+        "exchanges/application_form.html",
+        {
+            "application": application,
+            "programme": programme,
+            "form": form,
+            "eligibility": rules.eligibility_problems(
+                programme, application.startup, today=timezone.localdate()
+            ),
         },
     )
 
@@ -72,16 +96,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = team_application(request, pk)
     if application.state != State.DRAFT:
         return redirect("exchanges:application-detail", pk=application.pk)
-    programme = application.programme
-    questions = programme.questions.order_by("position", "pk")
-    answers = dict(application.answers.values_list("question_id", "value"))
-    form = ApplicationForm(
-        request.POST or None,
-        request.FILES or None,
-        instance=application,
-        questions=questions,
-        answers=answers,
-    )
+    form = _application_form(request, application, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_draft(
@@ -90,24 +105,62 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             show_errors(request, error)
         else:
-            if request.POST.get("action") == "submit":  # save what was typed, then submit it
-                return application_submit(request, pk)
-            messages.success(request, _("Your draft has been saved."))
-            return redirect("exchanges:application-edit", pk=application.pk)
+            if request.POST.get("action") != "review":
+                messages.success(request, _("Your draft has been saved."))
+                return redirect("exchanges:application-edit", pk=application.pk)
+            problems = rules.content_problems(application)
+            if not problems:
+                return redirect("exchanges:application-review", pk=application.pk)
+            # Saved, but not complete: each problem next to its field, as saved.
+            form = _application_form(request, application, request.POST)
+            form.is_valid()
+            form.show_problems(problems)
+    return _render_form(request, application, form)
+
+
+def _render_review(
+    request: HttpRequest, application: Application, *, problems=(), consent: bool = False
+) -> HttpResponse:
+    programme = application.programme
+    edit_url = reverse("exchanges:application-edit", args=[application.pk])
     return render(
         request,
-        "exchanges/application_form.html",
+        "exchanges/application_review.html",
         {
             "application": application,
             "programme": programme,
-            "form": form,
-            "submit_form": SubmitForm(),
-            "consent_text": rules.consent_wording(programme),
-            "eligibility": rules.eligibility_problems(
-                programme, application.startup, today=timezone.localdate()
+            "startup": application.startup,
+            "answers": application.answers.select_related("question").order_by(
+                "question__position", "question__pk"
             ),
+            "submit_form": SubmitForm(
+                {"consent": "on"} if consent else None,
+                consent_text=rules.consent_wording(programme),
+            ),
+            "consent_problem": next((p.message for p in problems if p.field == "consent"), ""),
+            "summary": [
+                {
+                    "message": problem.message,
+                    "href": "#id_consent"
+                    if problem.field == "consent"
+                    else f"{edit_url}#id_{problem.field}"
+                    if problem.field
+                    else "",
+                }
+                for problem in problems
+            ],
+            **queries.owner_actions(application, request.user),
         },
     )
+
+
+@login_required
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole application as the host will see it, and the consent to submit it."""
+    application = team_application(request, pk)
+    if application.state != State.DRAFT:
+        return redirect("exchanges:application-detail", pk=application.pk)
+    return _render_review(request, application, problems=rules.content_problems(application))
 
 
 @login_required
@@ -123,9 +176,18 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
         if application.state != State.DRAFT:
             # A second click or another tab: the first submit already went through.
             return redirect("exchanges:application-detail", pk=application.pk)
-        show_errors(request, error)
-        return redirect("exchanges:application-edit", pk=application.pk)
-    messages.success(request, _("Your application has been submitted."))
+        problems = getattr(error, "problems", None) or [
+            rules.Problem("", message) for message in error.messages
+        ]
+        return _render_review(request, application, problems=problems, consent=consent)
+    messages.success(
+        request,
+        _(
+            "Your application has been submitted. We have emailed a receipt to %(email)s "
+            "and to the rest of your team."
+        )
+        % {"email": request.user.email},
+    )
     return redirect("exchanges:application-detail", pk=application.pk)
 
 

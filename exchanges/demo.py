@@ -5,8 +5,12 @@ Development only; the network and the start-ups come from `cities.demo` and
 """
 
 import datetime
+import io
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.text import slugify
+from pypdf import PdfWriter
 
 from alliance.accounts.models import User
 from alliance.accounts.roles import PROGRAMME_MANAGER, REVIEWER, assign_role
@@ -178,7 +182,9 @@ def _application(programme, team: Membership, state: State, *, staff: User) -> A
     application = services.start_application(programme, startup=startup, by=owner)
     application.motivation = "We want to test the market in the host city (demo)."
     application.goals = "Meet ten potential customers (demo)."
-    application.save(update_fields=["motivation", "goals"])
+    application.pitch_deck.save("demo-deck.pdf", ContentFile(_demo_deck()), save=False)
+    application.pitch_deck_filename = f"{slugify(startup.name)}-pitch-deck.pdf"
+    application.save(update_fields=["motivation", "goals", "pitch_deck", "pitch_deck_filename"])
     if state == State.DRAFT:
         return application
     services.submit_application(application, by=owner, consent=True)
@@ -202,6 +208,15 @@ def _application(programme, team: Membership, state: State, *, staff: User) -> A
     for step in steps.get(state, []):
         step()
     return application
+
+
+def _demo_deck() -> bytes:
+    """A one-page blank PDF: the demo's pitch deck."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def _pass_deadline(application: Application) -> None:

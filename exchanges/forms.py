@@ -1,6 +1,8 @@
 from django import forms
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
+from alliance.forms import announce_limits, mark_needed
 from cities.models import City
 from exchanges.models import Application, Need, ProgrammeQuestion, QuestionKind
 from startups.models import Sector
@@ -45,6 +47,29 @@ def question_field(question: ProgrammeQuestion) -> forms.Field:
             return forms.CharField(max_length=300, **common)
 
 
+class ShownFile:
+    """A stored file as the form shows it: under the uploader's own name."""
+
+    def __init__(self, file: FieldFile, name: str) -> None:
+        self.file = file
+        self.url = file.url
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PitchDeckInput(forms.ClearableFileInput):
+    """The file input that says "Currently: orbit-deck.pdf", not the generated name."""
+
+    shown_name = ""
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return ShownFile(value, self.shown_name or _("your pitch deck"))
+        return super().format_value(value)
+
+
 class ApplicationForm(forms.ModelForm):
     needs = forms.MultipleChoiceField(
         label=_("What do you need in the host city?"),
@@ -59,7 +84,7 @@ class ApplicationForm(forms.ModelForm):
         widgets = {
             "motivation": forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
             "goals": forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
-            "pitch_deck": forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+            "pitch_deck": PitchDeckInput(attrs={"accept": "application/pdf"}),
         }
         labels = {
             "motivation": _("Why do you want to take part?"),
@@ -74,6 +99,15 @@ class ApplicationForm(forms.ModelForm):
             name = f"question_{question.pk}"
             self.fields[name] = question_field(question)
             self.initial.setdefault(name, answers.get(question.pk, ""))
+            if question.required:
+                mark_needed(self.fields[name])
+        # What a submission needs is marked, though a draft may leave it empty.
+        mark_needed(self.fields["motivation"])
+        mark_needed(self.fields["goals"])
+        if self.instance.programme.requires_pitch_deck:
+            mark_needed(self.fields["pitch_deck"])
+        self.fields["pitch_deck"].widget.shown_name = self.instance.pitch_deck_filename
+        announce_limits(self)
 
     def answers(self) -> dict[int, str]:
         """The answers as text, by question id."""
@@ -86,6 +120,16 @@ class ApplicationForm(forms.ModelForm):
     def draft_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
+    def show_problems(self, problems) -> None:
+        """Put each refusal of a submission next to its field (or above the form)."""
+        for problem in problems:
+            self.add_error(problem.field if problem.field in self.fields else None, problem.message)
+
 
 class SubmitForm(forms.Form):
     consent = forms.BooleanField(required=False)
+
+    def __init__(self, *args, consent_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = consent_text
+        mark_needed(self.fields["consent"])

@@ -202,27 +202,76 @@ def call_problems(programme: ExchangeProgramme, *, now: datetime.datetime) -> li
     return []
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One reason a submission is refused, and the form field it concerns ("" for none)."""
+
+    field: str
+    message: str
+
+
+class SubmissionRefusedError(DomainError):
+    """A refused submission that also knows which field each reason belongs to."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("not_submittable", [problem.message for problem in problems])
+
+
+def content_problems(application: Application) -> list[Problem]:
+    """What the application itself still lacks: texts, pitch deck, required answers."""
+    programme = application.programme
+    problems = []
+    if not application.motivation.strip():
+        problems.append(Problem("motivation", _("Tell the host city why you want to take part.")))
+    if not application.goals.strip():
+        problems.append(Problem("goals", _("Describe your goals in the market.")))
+    if programme.requires_pitch_deck and not application.pitch_deck:
+        problems.append(
+            Problem("pitch_deck", _("Upload your pitch deck (a PDF): this programme needs one."))
+        )
+    answered = {answer.question_id for answer in application.answers.all() if answer.value.strip()}
+    problems.extend(
+        Problem(
+            f"question_{question.pk}",
+            _("Answer the question “%(question)s”.") % {"question": question.text},
+        )
+        for question in programme.questions.filter(required=True).order_by("position", "pk")
+        if question.pk not in answered
+    )
+    return problems
+
+
+def submission_field_problems(
+    application: Application, *, now: datetime.datetime, consent: bool
+) -> list[Problem]:
+    """Everything that stops `application` from being submitted at `now`, by field."""
+    programme = application.programme
+    problems = [Problem("", message) for message in call_problems(programme, now=now)]
+    problems += [
+        Problem("", message)
+        for message in eligibility_problems(programme, application.startup, today=now.date())
+    ]
+    problems += content_problems(application)
+    if not consent:
+        problems.append(
+            Problem(
+                "consent",
+                _("Agree to share your application with %(organisations)s.")
+                % {"organisations": consent_organisations(programme)},
+            )
+        )
+    return problems
+
+
 def submission_problems(
     application: Application, *, now: datetime.datetime, consent: bool
 ) -> list[str]:
     """Everything that stops `application` from being submitted at `now`."""
-    programme = application.programme
-    problems = call_problems(programme, now=now)
-    problems += eligibility_problems(programme, application.startup, today=now.date())
-    if not application.motivation.strip():
-        problems.append(_("Tell the host city why you want to take part."))
-    if not application.goals.strip():
-        problems.append(_("Describe your goals in the market."))
-    answered = {answer.question_id for answer in application.answers.all() if answer.value.strip()}
-    for question in programme.questions.filter(required=True):
-        if question.pk not in answered:
-            problems.append(_("Answer the question “%(question)s”.") % {"question": question.text})
-    if not consent:
-        problems.append(
-            _("Agree to share your application with %(organisations)s.")
-            % {"organisations": consent_organisations(programme)}
-        )
-    return problems
+    return [
+        problem.message
+        for problem in submission_field_problems(application, now=now, consent=consent)
+    ]
 
 
 def consent_organisations(programme: ExchangeProgramme) -> str:

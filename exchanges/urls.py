@@ -14,6 +14,11 @@ urlpatterns = [
         "applications/<int:pk>/edit/", application_views.application_edit, name="application-edit"
     ),
     path(
+        "applications/<int:pk>/review/",
+        application_views.application_review,
+        name="application-review",
+    ),
+    path(
         "applications/<int:pk>/submit/",
         application_views.application_submit,
         name="application-submit",

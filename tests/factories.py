@@ -125,6 +125,8 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     )
     seats = 5
     status = ProgrammeStatus.PUBLISHED
+    # Programmes require a pitch deck by default; most tests are not about the deck.
+    requires_pitch_deck = False
 
     class Meta:
         model = ExchangeProgramme

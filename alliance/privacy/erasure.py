@@ -170,9 +170,17 @@ def _anonymise_applications(applications: list[Application], result: Erasure) ->
         application.goals = ""
         application.pending_comment = ""
         application.pitch_deck = ""
+        application.pitch_deck_filename = ""
         application.created_by = None
         application.save(
-            update_fields=["motivation", "goals", "pending_comment", "pitch_deck", "created_by"]
+            update_fields=[
+                "motivation",
+                "goals",
+                "pending_comment",
+                "pitch_deck",
+                "pitch_deck_filename",
+                "created_by",
+            ]
         )
         result.anonymised_applications.append(application.pk)
     # Bulk writes: these rows have no audit entries of their own to keep right.
@@ -269,7 +277,7 @@ def _scrub_webhook_bodies(applications: set[int], email: str, name: str) -> None
 PERSONAL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     User: ("email", "name"),
     Startup: ("name", "slug", "website", "pitch", "other_city"),
-    Application: ("motivation", "goals", "pending_comment", "pitch_deck"),
+    Application: ("motivation", "goals", "pending_comment", "pitch_deck", "pitch_deck_filename"),
     Review: ("comment",),
     Recommendation: ("comment",),
 }

@@ -190,6 +190,7 @@ def anonymise_closed_applications(*, now: datetime.datetime) -> dict[str, int]:
                 goals="",
                 pending_comment="",
                 pitch_deck="",
+                pitch_deck_filename="",
                 created_by=None,
                 anonymised_at=now,
             )

@@ -58,6 +58,7 @@ class ExchangeProgrammeAdmin(TabbedTranslationAdmin):
                     "max_company_age_years",
                     "allowed_stages",
                     "requires_product_launched",
+                    "requires_pitch_deck",
                     "sectors",
                 )
             },

@@ -164,6 +164,12 @@ class Application(models.Model):
         validators=[validate_pdf],
         help_text=_("A PDF of at most 10 MB."),
     )
+    pitch_deck_filename = models.CharField(
+        _("pitch deck's file name"),
+        max_length=120,
+        blank=True,
+        help_text=_("The uploader's own name of the file (it is stored under another)."),
+    )
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     consent_text = models.TextField(_("consent wording"), blank=True)
     consent_withdrawn_at = models.DateTimeField(
@@ -251,6 +257,16 @@ class Application(models.Model):
             "startup": self.startup,
             "programme": self.programme,
         }
+
+    @property
+    def need_labels(self) -> list[str]:
+        """The needs in the choices' order, as their readers see them."""
+        return [need.label for need in Need if need.value in (self.needs or [])]
+
+    @property
+    def pitch_deck_shown_name(self) -> str:
+        """The pitch deck's name as its uploader knows it."""
+        return self.pitch_deck_filename or (_("pitch deck") + ".pdf" if self.pitch_deck else "")
 
 
 class Answer(models.Model):

@@ -92,6 +92,11 @@ class ExchangeProgramme(models.Model):
         _("allowed stages"), default=list, blank=True, help_text=_("Empty admits every stage.")
     )
     requires_product_launched = models.BooleanField(_("product must be launched"), default=False)
+    requires_pitch_deck = models.BooleanField(
+        _("pitch deck required"),
+        default=True,
+        help_text=_("An application cannot be submitted without a pitch deck (PDF)."),
+    )
     sectors = models.JSONField(
         _("sectors"), default=list, blank=True, help_text=_("Empty admits every sector.")
     )

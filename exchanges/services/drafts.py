@@ -1,11 +1,13 @@
 """A team's drafts: start one, fill it in, delete it (a submitted one is withdrawn)."""
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from alliance.accounts.models import User
 from alliance.errors import DomainError
+from alliance.uploads import shown_file_name
 from exchanges.access import may_decide
 from exchanges.models import Answer, Application, ExchangeProgramme, State
 from exchanges.rules import call_problems, require_member
@@ -48,6 +50,14 @@ def update_draft(
     for name in changed:
         # A cleared file input arrives as False: no pitch deck.
         setattr(locked, name, fields[name] if fields[name] is not False else None)
+    if "pitch_deck" in fields:
+        # A new upload brings its own name (shown to the team), a cleared one none.
+        deck = fields["pitch_deck"]
+        if isinstance(deck, UploadedFile):
+            locked.pitch_deck_filename = shown_file_name(deck.name)
+        elif not deck:
+            locked.pitch_deck_filename = ""
+        changed.append("pitch_deck_filename")
     locked.updated_at = timezone.now()
     locked.save(update_fields=[*changed, "updated_at"])
     if old_deck and old_deck != locked.pitch_deck.name:

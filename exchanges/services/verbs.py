@@ -15,9 +15,10 @@ from alliance.errors import DomainError
 from exchanges.models import SEAT_STATES, Actor, Application, State, Verb
 from exchanges.rules import (
     REFUSED,
+    SubmissionRefusedError,
     consent_wording,
     require_application_decider,
-    submission_problems,
+    submission_field_problems,
 )
 from exchanges.services._mover import deadline_time, lock, move, refresh, renumber_waitlist
 from exchanges.services.seats import backfill
@@ -38,9 +39,11 @@ def submit_application(application: Application, *, by: User, consent: bool) -> 
     now = timezone.now()  # after the lock: what is recorded is when it happened
     if locked.state != State.DRAFT:
         raise DomainError("state_conflict", REFUSED[Verb.SUBMIT])
-    problems = submission_problems(locked, now=deadline_time(requested_at, now), consent=consent)
+    problems = submission_field_problems(
+        locked, now=deadline_time(requested_at, now), consent=consent
+    )
     if problems:
-        raise DomainError("not_submittable", problems)
+        raise SubmissionRefusedError(problems)
     move(
         locked,
         Verb.SUBMIT,
