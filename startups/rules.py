@@ -23,3 +23,17 @@ def require_owner(startup: Startup, user: User | None) -> None:
     """Refuse (`not_owner`) unless `user` is an owner of `startup`."""
     if not is_owner(startup, user):
         raise DomainError("not_owner", gettext_lazy("Only an owner of the start-up can do this."))
+
+
+LAST_OWNER = gettext_lazy("A start-up always keeps an owner: make someone else owner first.")
+
+
+def leave_refusal(memberships: list[Membership], user: User) -> DomainError | None:
+    """Why `user` may not leave the team of these memberships, if they may not."""
+    mine = next((m for m in memberships if m.user_id == user.pk), None)
+    if mine is None:
+        return DomainError("not_member", gettext_lazy("You are not in this team."))
+    owners = [m for m in memberships if m.role == Role.OWNER]
+    if mine.role == Role.OWNER and len(owners) == 1:
+        return DomainError("last_owner", LAST_OWNER)
+    return None

@@ -15,7 +15,7 @@ from alliance.errors import DomainError
 from alliance.links import absolute_url
 from alliance.mail.outbox import Recipient, queue_email
 from startups.models import Invitation, Membership, Role, Startup
-from startups.rules import membership_of, require_owner
+from startups.rules import leave_refusal, membership_of, require_owner
 
 INVITATION_DAYS = 14
 INVITATIONS_PER_DAY = 20
@@ -137,16 +137,10 @@ def accept_invitation(invitation: Invitation, *, by: User) -> Membership:
 def leave_team(startup: Startup, *, by: User) -> None:
     """Leave a start-up's team; its last owner cannot leave."""
     memberships = list(Membership.objects.select_for_update().filter(startup=startup))
-    mine = next((m for m in memberships if m.user_id == by.pk), None)
-    if mine is None:
-        raise DomainError("not_member", gettext_lazy("You are not in this team."))
-    owners = [m for m in memberships if m.role == Role.OWNER]
-    if mine.role == Role.OWNER and len(owners) == 1:
-        raise DomainError(
-            "last_owner",
-            gettext_lazy("A start-up always keeps an owner: make someone else owner first."),
-        )
-    mine.delete()
+    refusal = leave_refusal(memberships, by)
+    if refusal is not None:
+        raise refusal
+    next(m for m in memberships if m.user_id == by.pk).delete()
 
 
 @transaction.atomic

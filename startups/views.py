@@ -9,7 +9,7 @@ from django.views.generic import ListView
 
 from alliance.accounts import journey
 from alliance.errors import DomainError, show_errors
-from startups import services
+from startups import rules, services
 from startups.forms import InvitationForm, StartupForm, TransferForm
 from startups.models import Invitation, Membership, Role, Startup
 
@@ -128,9 +128,17 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask first (a page of its own, no script), then leave the team."""
     startup, _membership = team_startup(request, slug)
+    if request.method == "GET":
+        refusal = rules.leave_refusal(list(startup.memberships.all()), request.user)
+        return render(
+            request,
+            "startups/startup_leave.html",
+            {"startup": startup, "refusal": refusal.messages if refusal else []},
+        )
     try:
         services.leave_team(startup, by=request.user)
     except DomainError as error:

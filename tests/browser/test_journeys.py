@@ -35,6 +35,7 @@ TEXT = {
         "goals": "What do you want to reach in the market?",
         "deck": "Pitch deck (PDF):",
         "save_draft": "Save the draft",
+        "review": "Review and submit",
         "submit": "Submit the application",
         "submitted": "submitted",
         "receipt": "Application received: Orbit Robotics for",
@@ -54,6 +55,7 @@ TEXT = {
         "goals": "Was möchten Sie im Markt erreichen?",
         "deck": "Pitch-Deck (PDF):",
         "save_draft": "Entwurf speichern",
+        "review": "Prüfen und einreichen",
         "submit": "Bewerbung einreichen",
         "submitted": "eingereicht",
         "receipt": "Bewerbung eingegangen: Orbit Robotics für",
@@ -110,7 +112,7 @@ def create_startup(page: Page, base: str, language: str) -> None:
     page.get_by_label(text["name"]).fill("Orbit Robotics")
     page.locator("#id_city").select_option("berlin")
     page.locator("#id_founded_year").fill("2023")
-    page.locator("#id_founded_month").fill("4")
+    page.locator("#id_founded_month").select_option("4")
     page.locator("#id_sector").select_option("industry")
     page.locator("#id_stage").select_option("seed")
     page.locator("#id_product_launched").check()
@@ -134,6 +136,7 @@ def test_a_new_founder_applies_and_submits(live_server, page: Page, programme, d
     page.get_by_label(text["goals"]).fill("Five pilot customers.")
     page.get_by_label(text["deck"]).set_input_files(str(deck))
     page.get_by_role("button", name=text["save_draft"]).click()
+    page.get_by_role("button", name=text["review"]).click()
     page.locator("#id_consent").check()
     page.get_by_role("button", name=text["submit"]).click()
 
@@ -164,11 +167,15 @@ def test_a_late_submit_and_a_fake_pdf_are_refused(live_server, page: Page, progr
     page.goto(f"{base}/en/applications/{application.pk}/edit/")
     page.get_by_label("Pitch deck (PDF):").set_input_files(str(fake))
     page.get_by_role("button", name="Save the draft").click()
-    expect(page.get_by_text("The file is not a PDF document.")).to_be_visible()
+    # In the summary at the top and next to the field.
+    expect(page.get_by_role("link", name="The file is not a PDF document.")).to_be_visible()
+    expect(page.locator("#id_pitch_deck_error")).to_have_text(
+        "Error: The file is not a PDF document."
+    )
 
     programme.applications_close_at = timezone.now() - datetime.timedelta(minutes=1)
     programme.save()
-    page.goto(f"{base}/en/applications/{application.pk}/edit/")
+    page.goto(f"{base}/en/applications/{application.pk}/review/")
     page.locator("#id_consent").check()
     page.get_by_role("button", name="Submit the application").click()
     expect(page.get_by_text(re.compile("The call for applications closed on"))).to_be_visible()
@@ -252,7 +259,6 @@ def test_the_whole_journey_by_keyboard_alone(live_server, page: Page, programme,
         ("#id_name", "Orbit Robotics"),
         ("#id_other_city", "Lisbon"),
         ("#id_founded_year", "2023"),
-        ("#id_founded_month", "4"),
         ("#id_team_size", "6"),
         ("#id_pitch", "Robots that pick parcels."),
     ]
@@ -260,6 +266,7 @@ def test_the_whole_journey_by_keyboard_alone(live_server, page: Page, programme,
         tab_to(page, page.locator(selector))
         page.keyboard.type(value)
     for selector, option in (
+        ("#id_founded_month", "April"),
         ("#id_country", "Portugal"),
         ("#id_sector", "Industry and IoT"),
         ("#id_stage", "Seed"),
@@ -284,7 +291,7 @@ def test_the_whole_journey_by_keyboard_alone(live_server, page: Page, programme,
     # The file dialog belongs to the operating system, not the page: choose the file on the
     # input the keyboard has reached.
     deck_input.set_input_files(str(deck))
-    tab_to(page, page.get_by_role("button", name="Save the draft"))
+    tab_to(page, page.get_by_role("button", name="Review and submit"))
     page.keyboard.press("Enter")
     tab_to(page, page.locator("#id_consent"))
     page.keyboard.press("Space")
