@@ -55,7 +55,7 @@ class Layout:
 
 
 WIDE = Layout("wide", 960, 15, 500, 360, 250, stacked=False, padding=18, narrowest=736)
-NARROW = Layout("narrow", 320, 13, 170, 320, 230, stacked=True, padding=10, narrowest=288)
+NARROW = Layout("narrow", 320, 13, 170, 320, 230, stacked=True, padding=12, narrowest=288)
 LAYOUTS = (WIDE, NARROW)
 
 
@@ -234,12 +234,20 @@ class NetworkMap:
         return [city for city in self.cities if city is not self.hub]
 
 
-# Text metrics: a conservative average advance per character, in ems, for the sans-serif
-# label font (a wide uppercase letter counts more). The browser test checks real boxes.
+# Text metrics: advances in ems of a wide sans-serif at weight 600 (DejaVu Sans Bold, what
+# Linux browsers pick for system-ui; others are narrower), so that boxes are never too
+# small. The browser test checks the real boxes.
+WIDE_CHARACTERS = {"M": 1.03, "W": 1.03, "m": 1.04, "w": 0.92, " ": 0.35}
+NARROW_CHARACTERS = set("ijlrtfI.,'")
+
+
 def text_width(text: str, font_size: float) -> float:
-    return sum(0.72 if char.isupper() else 0.32 if char == " " else 0.6 for char in text) * (
-        font_size
+    ems = sum(
+        WIDE_CHARACTERS.get(char)
+        or (0.45 if char in NARROW_CHARACTERS else 0.85 if char.isupper() else 0.7)
+        for char in text
     )
+    return ems * font_size
 
 
 def _text_box(x: float, y: float, anchor: str, text: str, font_size: float) -> Box:
@@ -283,11 +291,11 @@ def _draw(layout: Layout, cities: list[City], hub: City | None, region: list[Cit
 
     inset_panel = None
     if region:
-        inset_panel, frame = _inset(layout, world, region, cities, hub)
+        inset_panel, frame, overlaid = _inset(layout, world, region, cities)
         world_panel.frame = frame
         panels.append(inset_panel)
         height = max(height, inset_panel.box.bottom)
-        if not layout.stacked:
+        if overlaid:
             inset = inset_panel.box
             connectors = [
                 Segment(frame.left, frame.bottom, inset.left, inset.top),
@@ -329,9 +337,10 @@ def _hub_point(panel: Panel, hub: City | None) -> tuple[float, float] | None:
 
 
 def _inset(
-    layout: Layout, world: Window, region: list[City], cities: list[City], hub: City | None
-) -> tuple[Panel, Box]:
-    """The enlarged region, fitted around its cities, and its frame on the world panel."""
+    layout: Layout, world: Window, region: list[City], cities: list[City]
+) -> tuple[Panel, Box, bool]:
+    """The enlarged region fitted around its cities, its frame on the world panel, and
+    whether it lies over a corner of the world panel (else below it)."""
     lons = [float(city.longitude) for city in region]
     lats = [float(city.latitude) for city in region]
     mid_lon, mid_lat = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
@@ -345,21 +354,18 @@ def _inset(
     half_lat = layout.inset_height / (2 * scale)
     west, east = mid_lon - half_lon, mid_lon + half_lon
     south, north = mid_lat - half_lat, mid_lat + half_lat
-    if layout.stacked:
-        x, y = 0.0, world.box.bottom + 8
-    else:
-        x, y = _free_corner(layout, world, region, cities)
+    corner = None if layout.stacked else _free_corner(layout, world, cities)
+    # Without a free corner the inset goes below the world.
+    x, y = corner or ((layout.width - layout.inset_width) / 2, world.box.bottom + 8)
     window = Window(west, east, south, north, x, y, scale, stretch)
     panel = Panel("inset", window)
     panel.title = Label(None, str(REGION_NAME), 0, 0, 0)
     fx1, fy1 = world.project(west, north)
     fx2, fy2 = world.project(east, south)
-    return panel, Box(fx1, fy1, fx2, fy2)
+    return panel, Box(fx1, fy1, fx2, fy2), corner is not None
 
 
-def _free_corner(
-    layout: Layout, world: Window, region: list[City], cities: list[City]
-) -> tuple[float, float]:
+def _free_corner(layout: Layout, world: Window, cities: list[City]) -> tuple[float, float] | None:
     """The first corner of the world panel (bottom left, bottom right, ...) with no city."""
     margin = 10
     box = world.box
@@ -374,7 +380,7 @@ def _free_corner(
         area = Box(x, y, x + layout.inset_width, y + layout.inset_height).grown(60)
         if not any(area.overlaps(Box(px, py, px, py)) for px, py in points):
             return x, y
-    return corners[0]
+    return None
 
 
 def _candidates(label: Label, font_size: float) -> Iterator[tuple[float, float, str, int]]:
@@ -426,40 +432,61 @@ def _place_labels(panels: list[Panel], connectors: list[Segment], font_size: flo
         keep_off = [box for box in (panel.frame,) if box]
         if panel is world:
             keep_off += [other.box for other in panels if other is not world]
-        inside = panel.box.grown(-2)
+        inside = panel.box.grown(-4)
         order = sorted(
             panel.labels,
             key=lambda label: (label.city is not None and not label.city.is_hub, label.x),
         )
         for label in order:
-            label.box = None
-            for x, y, anchor, distance in _candidates(label, font_size):
-                box = _text_box(x, y, anchor, label.text, font_size)
-                if not inside.contains(box):
-                    continue
-                if any(box.overlaps(other) for other in boxes + markers + keep_off):
-                    continue
-                if any(box.crossed_by(segment) for segment in segments + leaders):
-                    continue
-                leader = _leader(label, box) if distance else None
-                if leader and (
-                    any(other.crossed_by(leader) for other in boxes)
-                    or any(_cross(leader, segment) for segment in leaders)
-                ):
-                    continue
-                label.label_x, label.label_y, label.anchor = round(x, 1), round(y, 1), anchor
-                label.box, label.leader = box, leader
-                break
-            if label.box is None:  # nowhere free: beside the marker, overlapping
-                label.label_x, label.label_y, label.anchor = (
-                    label.x + label.radius + 3,
-                    label.y,
-                    "start",
+            # Nothing met first; failing that, a label may cross a line but still meets no
+            # other label; failing that too, it goes beside its marker.
+            for strict in (True, False):
+                placed = _first_free(
+                    label,
+                    font_size,
+                    inside=inside,
+                    solid=boxes + markers + keep_off,
+                    lines=segments + leaders if strict else [],
+                    leaders=leaders if strict else [],
                 )
-                label.box = _text_box(label.label_x, label.label_y, "start", label.text, font_size)
+                if placed:
+                    break
+            else:
+                x, y = label.x + label.radius + 3, label.y + font_size / 3
+                placed = x, y, "start", _text_box(x, y, "start", label.text, font_size), None
+            x, y, label.anchor, label.box, label.leader = placed
+            label.label_x, label.label_y = round(x, 1), round(y, 1)
             boxes.append(label.box)
             if label.leader:
                 leaders.append(label.leader)
+
+
+def _first_free(
+    label: Label,
+    font_size: float,
+    *,
+    inside: Box,
+    solid: list[Box],
+    lines: list[Segment],
+    leaders: list[Segment],
+) -> tuple[float, float, str, Box, Segment | None] | None:
+    """The nearest candidate inside `inside` that overlaps no `solid` box nor crosses a line."""
+    for x, y, anchor, distance in _candidates(label, font_size):
+        box = _text_box(x, y, anchor, label.text, font_size)
+        if not inside.contains(box):
+            continue
+        if any(box.overlaps(other) for other in solid):
+            continue
+        if any(box.crossed_by(line) for line in lines):
+            continue
+        leader = _leader(label, box) if distance else None
+        if leader and (
+            any(other.crossed_by(leader) for other in solid if other != label.marker)
+            or any(_cross(leader, other) for other in leaders)
+        ):
+            continue
+        return x, y, anchor, box, leader
+    return None
 
 
 def _cross(a: Segment, b: Segment) -> bool:

@@ -8,7 +8,7 @@ from cities.services import load_network
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Measured in the page: the drawing shown, its smallest label in CSS pixels, the label
-# boxes that overlap, and whether the map fits the page's width.
+# boxes that overlap, those outside their panel, and whether the map fits the page's width.
 MEASURE = """() => {
   const shown = [...document.querySelectorAll('.network-map .map-svg')]
     .filter(svg => getComputedStyle(svg).display !== 'none');
@@ -22,8 +22,15 @@ MEASURE = """() => {
       overlaps.push([texts[i].textContent, texts[i + 1 + j].textContent]);
     }
   }));
+  const outside = texts.filter(text => {
+    const panel = text.closest('.map-panel').querySelector('.map-border').getBoundingClientRect();
+    const box = text.getBoundingClientRect();
+    return box.left < panel.left || box.right > panel.right
+      || box.top < panel.top || box.bottom > panel.bottom;
+  }).map(text => text.textContent);
   return {
     shown: shown.map(s => s.classList[1]),
+    outside,
     smallest: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize) * scale)),
     overlaps,
     labels: texts.length,
@@ -54,6 +61,7 @@ def test_map_labels_are_readable_and_apart(live_server, page: Page, width, langu
     assert measured["labels"] == 11  # ten cities and the inset's title
     assert measured["smallest"] >= 11, measured
     assert measured["overlaps"] == []
+    assert measured["outside"] == []  # every label within its panel
     assert measured["fits"]
 
 
