@@ -24,6 +24,17 @@ class CitySerializer(TranslatedModelSerializer):
     active_agreement_count = serializers.IntegerField(
         read_only=True, help_text="Agreements of its organisations that are active today."
     )
+    member_by = serializers.SerializerMethodField(
+        help_text=(
+            "When the day the city joined is not known: the earliest date a source lists it "
+            "as a member, to the precision known (2016, 2018-07 or 2017-11-22); else null."
+        )
+    )
+    sources = serializers.ListField(
+        child=serializers.URLField(),
+        read_only=True,
+        help_text="The public pages the city's facts were read from.",
+    )
     organisations = serializers.SlugRelatedField(
         slug_field="slug", many=True, read_only=True, help_text="Its partner organisations."
     )
@@ -42,13 +53,18 @@ class CitySerializer(TranslatedModelSerializer):
             "joined_year",
             "joined_on",
             "membership_year",
+            "member_by",
             "active_agreement_count",
             "description",
+            "sources",
             "organisations",
             "url",
             "fallback_languages",
         ]
         read_only_fields = fields
+
+    def get_member_by(self, city: City) -> str | None:
+        return city.member_by or None
 
 
 class OptionalURLField(serializers.URLField):

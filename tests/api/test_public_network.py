@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from cities.models import AgreementStatus, OrganisationKind
+from cities.services import load_network
 from tests.api.reading import NO_TEXT, PROBLEM, field_errors, slugs
 from tests.factories import (
     AgreementFactory,
@@ -156,8 +157,10 @@ def test_city_detail_shows_the_public_facts(client):
         "joined_year": None,
         "joined_on": None,
         "membership_year": 2019,
+        "member_by": None,
         "active_agreement_count": 1,
         "description": texts(en="Poland's capital and its largest start-up scene."),
+        "sources": [],
         "organisations": ["warsaw-hub"],
         "url": "http://testserver/en/cities/warsaw/",
     }
@@ -519,3 +522,16 @@ def test_an_unknown_slug_matches_nothing(client, path, query):
 
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_city_shows_the_earliest_known_membership_and_its_sources(client):
+    load_network()
+
+    body = client.get("/api/v1/cities/warsaw/").json()
+
+    assert (body["joined_year"], body["member_by"]) == (None, "2018-07")
+    assert body["sources"] == [
+        "https://nyintl.nyc/new-york-international-blog1/2018/07/start-alliance-cities-help-ideas-to-spread-faster",
+        "http://www.oe-journal.at/Aktuelles/!2018/1018/W3/12210ArkSofia.htm",
+    ]
