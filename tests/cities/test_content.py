@@ -59,3 +59,15 @@ def test_every_city_and_demo_programme_has_a_description_in_english_and_german(n
         texts = model.objects.values_list("slug", "description_en", "description_de")
         assert [slug for slug, en, de in texts if not en or not de] == []
     assert ExchangeProgramme.objects.count() == 3
+
+
+def test_new_york_organisations_and_the_memorandum_with_their_sources(client, network):
+    html = client.get("/en/organisations/nycedc/").content.decode()
+
+    assert "<h1>New York City Economic Development Corporation</h1>" in html
+    assert "Memorandum of understanding on closer cooperation between Berlin and New York" in html
+    assert "Ana Ariño" in html
+    assert '<a href="https://berlin-partner.de/en/press/detail/' in html
+    brooklyn = client.get("/de/organisations/brooklyn-borough-president/").content.decode()
+    assert "Hier begann die Verbindung nach New York" in brooklyn
+    assert '<a href="https://nyintl.nyc/' in brooklyn
