@@ -1,6 +1,7 @@
 """The network's facts on the public pages: membership dates, descriptions, sources."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from cities.models import City
@@ -71,3 +72,28 @@ def test_new_york_organisations_and_the_memorandum_with_their_sources(client, ne
     brooklyn = client.get("/de/organisations/brooklyn-borough-president/").content.decode()
     assert "Hier begann die Verbindung nach New York" in brooklyn
     assert '<a href="https://nyintl.nyc/' in brooklyn
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("2016", True), ("2018-07", True), ("2017-11-22", True), ("2018-13", False), ("16", False)],
+)
+def test_member_by_takes_a_year_a_month_or_a_day(value, valid):
+    city = City.objects.create(
+        name_en="Testville",
+        slug="testville",
+        country="DE",
+        timezone="Europe/Berlin",
+        latitude=1,
+        longitude=1,
+        member_by=value,
+    )
+
+    if valid:
+        city.full_clean()
+    else:
+        with pytest.raises(ValidationError) as refused:
+            city.full_clean()
+        assert refused.value.message_dict == {
+            "member_by": ["Enter a year (2016), a month (2018-07) or a day (2017-11-22)."]
+        }
