@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info, gettext
 from modeltranslation.utils import build_localized_fieldname
 
 RTL_LANGUAGES = {"ar", "he"}
@@ -22,8 +22,35 @@ def translated_value(obj: object, field: str, language: str | None = None) -> tu
     return "", language
 
 
+def is_foreign(language: str, reader_language: str | None = None) -> bool:
+    """Whether text in `language` is not in the language the reader reads (the active one)."""
+    reader_language = reader_language or get_language() or settings.LANGUAGE_CODE
+    return language.lower() != reader_language.lower()
+
+
 def language_attributes(language: str) -> SafeString:
     """Return `lang` (and `dir` for right-to-left scripts) attributes for `language`."""
     if language in RTL_LANGUAGES:
         return format_html(' lang="{}" dir="rtl"', language)
     return format_html(' lang="{}"', language)
+
+
+def language_name(language: str) -> str:
+    """The name of `language` in the active language ("Englisch" for en, read in German)."""
+    try:
+        return str(get_language_info(language)["name_translated"])
+    except KeyError:
+        return language
+
+
+def fallback_note(language: str) -> str:
+    """Tell the reader that a text is shown in `language` because theirs is missing."""
+    return gettext("Only available in %(language)s") % {"language": language_name(language)}
+
+
+def text_with_note(obj: object, field: str, language: str | None = None) -> str:
+    """The field's value as plain text (emails), followed by the note if it falls back."""
+    value, shown_in = translated_value(obj, field, language)
+    if value and is_foreign(shown_in, language):
+        return f"{value} ({fallback_note(shown_in)})"
+    return value

@@ -324,6 +324,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Berlin"
+# English dates in the European style ("21 December 2026, 21:28"): alliance/formats/en.
+FORMAT_MODULE_PATH = ["alliance.formats"]
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "de", "fr", "he", "zh-hans", "pl", "ar")

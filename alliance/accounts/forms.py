@@ -1,7 +1,5 @@
 """The sign-up form (allauth's, made silent about registered addresses) and the profile."""
 
-import zoneinfo
-
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.flows import email_verification
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.accounts import journey
 from alliance.accounts.models import User
+from alliance.times import canonical_zone, time_zone_choices
 
 
 class SignupForm(AllauthSignupForm):
@@ -74,13 +73,14 @@ class SignupForm(AllauthSignupForm):
         return user, redirect(sent_url)
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
-
-
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
 
     class Meta:
         model = User
         fields = ["name", "language", "time_zone", "receives_reminders"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A zone saved under an old name ("Europe/Kiev") is offered under its own.
+        self.initial["time_zone"] = canonical_zone(self.initial.get("time_zone", ""))

@@ -5,7 +5,6 @@ alliance.mail.rendering) and written as an outbox row; one task sends the rows o
 transaction after it commits (alliance.mail.sending).
 """
 
-import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import make_msgid
@@ -13,13 +12,13 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.db import models
 from django.utils import translation
-from django.utils.formats import date_format
 
 from alliance.dispatch import publish_ids_on_commit
 from alliance.mail.models import EmailMessage
 from alliance.mail.notices import unsubscribe_url
 from alliance.mail.rendering import render_message, staff_wording
 from alliance.mail.tasks import send_emails
+from alliance.times import zone_time
 
 STAFF_TIME_ZONE = "Europe/Berlin"
 
@@ -33,12 +32,9 @@ class Recipient:
 
 
 def local_time(moment, recipient: Recipient) -> str:
-    """`moment` as the recipient reads it: their language, their time zone, named."""
+    """`moment` as the recipient reads it: their language, their time zone, named in words."""
     with translation.override(recipient.language):
-        text = date_format(
-            moment.astimezone(zoneinfo.ZoneInfo(recipient.time_zone)), "DATETIME_FORMAT"
-        )
-    return f"{text} ({recipient.time_zone})"
+        return str(zone_time(moment, recipient.time_zone))
 
 
 def recipients(people: Iterable[object], *, optional: bool = False) -> list[Recipient]:

@@ -80,9 +80,9 @@ def test_city_detail_shows_organisations_agreements_and_signatories(client, netw
     assert "Cooperation agreement with Berlin Partner für Wirtschaft und Technologie" in html
     assert "<div><dt>Signed</dt><dd>2018</dd></div>" in html
     assert (
-        'Dr. Stefan Franzke (<span lang="en">Managing Director</span>, Berlin Partner für '
+        "Dr. Stefan Franzke (Managing Director, Berlin Partner für "
         "Wirtschaft und Technologie); Abdul Basset Al Janahi "
-        '(<span lang="en">Chief Executive Officer</span>, DUBAI SME)'
+        "(Chief Executive Officer, DUBAI SME)"
     ) in html
 
 
@@ -111,7 +111,7 @@ def test_organisation_detail_of_the_hub_lists_every_agreement(client, network):
         '<a href="/de/organisations/wirtschaftsagentur-wien/">Wirtschaftsagentur Wien</a> (Wien)'
         in html
     )
-    assert 'Dr. Stefan Franzke (<span lang="de">Geschäftsführer</span>' in html
+    assert "Dr. Stefan Franzke (Geschäftsführer, " in html
 
 
 def test_unknown_city_and_organisation_are_404(client, network):
@@ -144,7 +144,7 @@ def test_validity_shown(client, network):
 
     html = client.get("/en/cities/paris/").content.decode()
 
-    assert "<dt>Valid</dt><dd>from Jan. 1, 2026 until Dec. 31, 2027</dd>" in html
+    assert "<dt>Valid</dt><dd>from 1 January 2026 until 31 December 2027</dd>" in html
 
 
 # Translated content: fallback and right-to-left
@@ -169,7 +169,7 @@ def test_content_in_the_page_language_when_translated(client, network):
 
     html = client.get("/de/cities/vienna/").content.decode()
 
-    assert '<div lang="de"><p>Wien ist 2017 beigetreten.</p></div>' in html
+    assert "<div><p>Wien ist 2017 beigetreten.</p></div>" in html
 
 
 def test_content_is_escaped(client, network):

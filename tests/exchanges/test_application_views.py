@@ -266,7 +266,7 @@ def test_confirm_an_acceptance(owner_client, world):
     owner_client.post(f"/en/applications/{application.pk}/confirm/")
 
     assert "Confirm our seat" in page
-    assert "(Europe/Berlin)" in page
+    assert "(your time, Berlin)" in page
     assert Application.objects.get().state == State.CONFIRMED
 
 

@@ -92,15 +92,19 @@ def test_programme_detail_deadline_in_host_and_viewer_time(client, tel_aviv):
 
     html = client.get(f"/en/programmes/{programme.slug}/").content.decode()
 
-    assert "March 2, 2027, 12:30 a.m. (Asia/Jerusalem)" in html
-    assert "your time: March 1, 2027, 5:30 p.m. (America/New_York)" in html
+    assert (
+        '<time datetime="2027-03-01T22:30:00+00:00">1 March 2027, 17:30</time>'
+        ' <span class="time-zone">(your time, New York)</span>; '
+        '<time datetime="2027-03-01T22:30:00+00:00">2 March 2027, 00:30</time>'
+        ' <span class="time-zone">(Tel Aviv time)</span>'
+    ) in html
     assert "Companies younger than 3 years" in html
     assert "Stages: seed, series A" in html
     assert "A launched product" in html
     assert "<li>Visa support</li>" in html
 
 
-def test_programme_detail_for_anonymous_shows_utc(client, tel_aviv):
+def test_programme_detail_for_anonymous_shows_host_city_time(client, tel_aviv):
     close = datetime.datetime(2027, 3, 1, 22, 30, tzinfo=datetime.UTC)
     programme = ProgrammeFactory(
         host_city=tel_aviv,
@@ -110,7 +114,9 @@ def test_programme_detail_for_anonymous_shows_utc(client, tel_aviv):
 
     html = client.get(f"/de/programmes/{programme.slug}/").content.decode()
 
-    assert "1. März 2027 22:30 (UTC)" in html
+    # In the host city's zone, named after the city (the wording is the catalogue's).
+    assert '<time datetime="2027-03-01T22:30:00+00:00">2. März 2027 00:30</time>' in html
+    assert "Tel Aviv" in html.split("2. März 2027 00:30</time>")[1].split("</dd>")[0]
     assert "Start-ups aus jeder Stadt" in html
 
 
