@@ -7,12 +7,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliance.accounts.models import User
 from alliance.errors import DomainError
+from alliance.times import shown_time
 from exchanges.access import may_decide, may_decide_application
 from exchanges.models import (
     TRANSITIONS,
@@ -185,7 +185,7 @@ def call_problems(programme: ExchangeProgramme, *, now: datetime.datetime) -> li
     """Why the programme's call does not take applications at `now`, if it does not."""
 
     def shown(moment: datetime.datetime) -> str:
-        return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        return str(shown_time(moment, city=programme.host_city))
 
     if programme.status != ProgrammeStatus.PUBLISHED:
         return [_("The programme is not open for applications.")]

@@ -170,7 +170,7 @@ def test_the_page_shows_eligibility_rule_by_rule_and_consent(client, decider, fu
 
     assert "Company younger than 5 years met" in text
     assert "Product launched met" in text
-    assert "Given on March 2, 2026, 10:30 a.m., in these words: " + CONSENT in text
+    assert "Given on 2 March 2026, 10:30, in these words: " + CONSENT in text
 
 
 def test_an_unmet_rule_is_named_with_its_problem(client, decider, world):
@@ -201,7 +201,7 @@ def test_the_page_shows_history_reviews_recommendations_and_reads(
     host = full_application.programme.host_organisation.name
     assert f"{host} recommend We met them at our demo day." in text
     assert "Read by partner organisations (the data-access ledger)" in text
-    assert "March 5, 2026" in text
+    assert "5 March 2026" in text
 
 
 def test_the_page_has_no_editable_field_and_no_hidden_application_field(
@@ -354,5 +354,5 @@ def test_a_reviewer_of_the_programme_sees_which_partner_read_it(client, world, f
     ledger = client.get("/admin/partners/dataaccess/")
 
     assert "Read by partner organisations (the data-access ledger)" in text
-    assert "March 5, 2026" in text
+    assert "5 March 2026" in text
     assert ledger.status_code == 403  # the ledger's own list spans every programme

@@ -246,7 +246,8 @@ def test_my_applications_and_the_timeline(owner_client, world):
 
     assert f'<a href="/en/applications/{application.pk}/">{world.programme.title}</a>' in listing
     assert '<span class="badge badge--submitted state state-submitted">submitted</span>' in detail
-    assert detail.count("<time datetime=") == 3  # started, submitted; the call's deadline
+    # started, submitted; the deadline in the founder's time and in the host city's
+    assert detail.count("<time datetime=") == 4
 
 
 def test_a_staged_decision_is_never_visible(owner_client, world):

@@ -134,7 +134,7 @@ def test_the_board_shows_every_submitted_application_with_its_figures(manager_cl
             "Tel Aviv Global: recommend",
             "in review",
             NONE,
-            "11/02/2026",
+            "02/11/2026",
         ],
         [
             "Bistro Bots",
@@ -146,7 +146,7 @@ def test_the_board_shows_every_submitted_application_with_its_figures(manager_cl
             NONE,
             "submitted",
             NONE,
-            "11/02/2026",
+            "02/11/2026",
         ],
         [
             "Comet Cargo",
@@ -158,7 +158,7 @@ def test_the_board_shows_every_submitted_application_with_its_figures(manager_cl
             NONE,
             "shortlisted",
             "accept Strong team",
-            "11/02/2026",
+            "02/11/2026",
         ],
     ]
     html = response.content.decode()

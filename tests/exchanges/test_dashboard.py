@@ -76,9 +76,9 @@ def test_the_dashboard_shows_an_open_programmes_numbers(client, open_programme):
         "free": "3",
         "staged": "1 (1 acceptance)",
         "reviews-missing": "2",  # the one submitted and the one in review nobody reviewed
-        "confirmations": "1 awaiting, the first by March 4, 2030, 1 p.m.",
+        "confirmations": "1 awaiting, the first by 4 March 2030, 13:00",
     }
-    assert found["call-closes"].startswith("Jan. 15, 2030, noon (in ")  # Berlin time
+    assert found["call-closes"].startswith("15 January 2030, 12:00 (in ")  # Berlin time
     assert found["bars"] == [
         (
             "Applications by state: 2 submitted, 1 in review, 1 waitlisted, 1 accepted, "
