@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "alliance.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alliance.accounts.sessions.AuthenticationMiddleware",  # the user read with the session
     "alliance.audit.middleware.AuditActorMiddleware",  # the audit log's actor
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -255,10 +255,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Django's and allauth's backends, taking the user read with the session (one query).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "alliance.accounts.sessions.ModelBackend",
+    "alliance.accounts.sessions.AuthenticationBackend",
 ]
+SESSION_ENGINE = "alliance.accounts.sessions"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "alliance.accounts.adapter.AccountAdapter"
@@ -410,6 +412,13 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Rows per page of a programme's decision board (exchanges/admin/board.py).
 BOARD_PAGE_SIZE = env.int("BOARD_PAGE_SIZE", default=100)
+# The public programme list: programmes per page; an open call closing within this many
+# days is badged "closing soon" (exchanges/calls.py).
+PROGRAMME_PAGE_SIZE = env.int("PROGRAMME_PAGE_SIZE", default=12)
+PROGRAMME_CLOSING_SOON_DAYS = env.int("PROGRAMME_CLOSING_SOON_DAYS", default=14)
+# Seconds a rendered fragment (a programme card, the home's map) stays in the cache; its key
+# names its content, so this only bounds what unused entries cost (alliance/fragments.py).
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=24 * 3600)
 
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

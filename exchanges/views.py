@@ -1,30 +1,41 @@
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from exchanges import queries
+from exchanges import calls, cards, queries
 from exchanges.forms import ProgrammeFilterForm
 from exchanges.models import ExchangeProgramme
 from startups.models import Sector, Stage
 
 
 class ProgrammeListView(ListView):
+    """Published programmes, open calls first, a page at a time, each card cached."""
+
     template_name = "exchanges/programme_list.html"
     context_object_name = "programmes"
 
+    def get_paginate_by(self, queryset) -> int:
+        return settings.PROGRAMME_PAGE_SIZE
+
     def get_queryset(self):
+        self.now = timezone.now()
         self.form = ProgrammeFilterForm(self.request.GET or None)
-        programmes = queries.public_programmes().order_by("applications_close_at", "slug")
+        programmes = queries.public_programmes()
         if self.form.is_valid():
             data = self.form.cleaned_data
             programmes = queries.filter_programmes(
                 programmes, city=data["city"], sector=data["sector"], open_now=data["open"]
             )
-        return programmes
+        return calls.by_call(programmes, now=self.now)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, now=timezone.now(), **kwargs)
+        context = super().get_context_data(form=self.form, now=self.now, **kwargs)
+        context["cards"] = cards.programme_cards(
+            context["programmes"], user=self.request.user, now=self.now
+        )
+        return context
 
 
 class ProgrammeDetailView(DetailView):

@@ -1,23 +1,50 @@
 """The public pages that are the portal's, not an app's: home and the legal pages."""
 
+from functools import partial
+
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.generic import TemplateView
 
+from alliance.fragments import cached_fragments, row_state
 from alliance.pages import notice
+from cities import map as map_module
 from cities import queries
 from cities.map import network_map
+from exchanges import calls, cards
+from exchanges import queries as programme_queries
+
+MAP_TEMPLATE = "cities/_network_map.html"
+HOME_OPEN_CALLS = 6  # the soonest deadlines; the programme list has the rest
 
 
 class HomeView(TemplateView):
+    """The open calls first, then the network: its figures and map (cached, see fragments)."""
+
     template_name = "alliance/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        user = self.request.user
         cities = list(queries.public_cities())
         context["cities"] = cities
-        context["network_map"] = network_map(cities)
         context["figures"] = queries.network_figures(cities)
+        context["network_map_html"] = cached_fragments(
+            MAP_TEMPLATE,
+            [([row_state(city) for city in cities], partial(_render_map, cities))],
+            user=user,
+            files=(map_module.__file__, str(map_module.LAND_FILE)),
+        )[0]
+        open_calls = calls.open_calls(programme_queries.public_programmes(), now=now)
+        open_calls = list(open_calls[:HOME_OPEN_CALLS])
+        context["open_calls"] = cards.programme_cards(open_calls, user=user, now=now, heading=3)
         return context
+
+
+def _render_map(cities: list) -> str:
+    return render_to_string(MAP_TEMPLATE, {"network_map": network_map(cities)})
 
 
 class PrivacyView(TemplateView):

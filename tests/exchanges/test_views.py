@@ -137,8 +137,8 @@ def test_city_page_lists_its_programmes(client, tel_aviv):
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/en/programmes/", 2),
-        ("/de/programmes/?open=on", 2),
+        ("/en/programmes/", 3),
+        ("/de/programmes/?open=on", 3),
         ("/en/programmes/{slug}/", 3),
         ("/en/cities/{city}/", 4),
     ],
