@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "alliance.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "alliance.accounts.sessions.AuthenticationMiddleware",  # the user read with the session
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "alliance.audit.middleware.AuditActorMiddleware",  # the audit log's actor
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -255,12 +255,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Django's and allauth's backends, taking the user read with the session (one query).
 AUTHENTICATION_BACKENDS = [
-    "alliance.accounts.sessions.ModelBackend",
-    "alliance.accounts.sessions.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
-SESSION_ENGINE = "alliance.accounts.sessions"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "alliance.accounts.adapter.AccountAdapter"
