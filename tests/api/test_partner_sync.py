@@ -238,7 +238,7 @@ def test_the_founder_sees_which_organisation_read_the_application(client, partne
     client.force_login(owner)
     page = client.get(f"/en/applications/{application.pk}/").content.decode()
 
-    assert "Tel Aviv Global read your application on March 3, 2026." in page
+    assert "Tel Aviv Global read your application on 3 March 2026." in page
     assert "Warsaw Hub" not in page
     assert "Paris&amp;Co" not in page  # the organisation (the host's zone may say Europe/Paris)
 
