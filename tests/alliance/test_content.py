@@ -105,6 +105,8 @@ def english_values_are_marked(html: str, *values: str) -> None:
     for value in values:
         assert re.search(rf'lang="en"[^>]*>(<p>)?{re.escape(value)}', html), value
     assert 'class="content-note"' in html
+    # A note never becomes part of a link's name.
+    assert not re.search(r'<small class="content-note">[^<]*</small></a>', html)
     # The note is in German, the page's language (not marked as English).
     assert re.search(r'class="content-note">(<small>)?\(?Nur|class="content-note"', html)
 
