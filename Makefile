@@ -73,6 +73,7 @@ bench: $(VENV)/.installed-dev  ## Benchmarks (opt-in; need PostgreSQL and Redis)
 	$(PY) bench/partner_api.py
 	$(PY) bench/admin_lists.py
 	$(PY) bench/webhooks.py
+	$(PY) bench/public_pages.py
 
 clean:  ## Remove the virtualenv, the development database and caches
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles

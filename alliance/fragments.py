@@ -115,3 +115,15 @@ def cached_fragments(
         except Exception:  # noqa: BLE001 - a fragment not kept is rendered again next time
             logger.warning("The fragment cache could not be written.")
     return fragments
+
+
+def cached_html(
+    template_name: str,
+    parts: Sequence[object],
+    render: Callable[[], str],
+    *,
+    user=None,
+    files: tuple[str, ...] = (),
+) -> SafeString:
+    """One fragment: from the cache under `parts`, else `render()`ed (and kept)."""
+    return cached_fragments(template_name, [(parts, render)], user=user, files=files)[0]

@@ -6,9 +6,10 @@ that open later (the next to open first), then the closed ones (the latest close
 """
 
 import datetime
+import hashlib
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,3 +68,61 @@ def open_calls(programmes: ProgrammeQuerySet, *, now=None) -> ProgrammeQuerySet:
     """The open calls among `programmes`, the soonest deadline first."""
     now = now or timezone.now()
     return programmes.open_now(now).order_by("applications_close_at", "slug")
+
+
+def public_version(*, now: datetime.datetime) -> str:
+    """A digest of everything the home page and the programme list show, at `now`.
+
+    Made from every row (all columns) of the cities, organisations, agreements and
+    programmes, today's date (an agreement's validity) and each programme's call state, so
+    any change, however it is written (the admin, a loader, `update()`, raw SQL, another
+    process), gives a new digest: pages cached under it are never stale. PostgreSQL digests
+    the rows itself (one query, a few kilobytes hashed per programme); elsewhere (SQLite in
+    development) the rows are read and hashed here.
+    """
+    from cities.models import City, CooperationAgreement, PartnerOrganisation  # noqa: PLC0415
+
+    tables = [
+        model._meta.db_table
+        for model in (City, PartnerOrganisation, CooperationAgreement, ExchangeProgramme)
+    ]
+    programmes = ExchangeProgramme._meta.db_table
+    soon = now + closing_soon_window()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            rows = " || ".join(
+                f"coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM {table} t), '')"  # noqa: S608
+                for table in tables
+            )
+            cursor.execute(
+                f"SELECT md5({rows}), (SELECT string_agg(CASE "  # noqa: S608 - our table names
+                "WHEN applications_open_at > %s THEN 'u' "
+                "WHEN applications_close_at <= %s THEN 'c' "
+                "WHEN applications_close_at <= %s THEN 's' ELSE 'o' END, '' ORDER BY id) "
+                f"FROM {programmes})",
+                [now, now, soon],
+            )
+            digest, states = cursor.fetchone()
+        else:
+            # Each row as the text of its quoted columns (SQLite has no row-to-text cast).
+            row_texts = [
+                " || ',' || ".join(
+                    f"quote({field.column})" for field in model._meta.concrete_fields
+                )
+                for model in (City, PartnerOrganisation, CooperationAgreement, ExchangeProgramme)
+            ]
+            rows = ", ".join(
+                f"(SELECT group_concat({text}, '|') FROM (SELECT * FROM {table} ORDER BY id))"  # noqa: S608
+                for table, text in zip(tables, row_texts, strict=True)
+            )
+            cursor.execute(
+                f"SELECT {rows}, (SELECT group_concat(CASE "  # noqa: S608 - our table names
+                "WHEN applications_open_at > %s THEN 'u' "
+                "WHEN applications_close_at <= %s THEN 'c' "
+                "WHEN applications_close_at <= %s THEN 's' ELSE 'o' END, '') "
+                f"FROM (SELECT * FROM {programmes} ORDER BY id))",
+                [now, now, soon],
+            )
+            *texts, states = cursor.fetchone()
+            digest = hashlib.sha256(repr(texts).encode()).hexdigest()
+    return f"{digest}:{timezone.localdate(now)}:{states or ''}"

@@ -1,41 +1,74 @@
 import zoneinfo
+from functools import partial
 
 from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, TemplateView
 
+from alliance.fragments import cached_html
 from exchanges import calls, cards, queries
 from exchanges.forms import ProgrammeFilterForm
 from exchanges.models import ExchangeProgramme
 from startups.models import Sector, Stage
 
+MAIN_TEMPLATE = "exchanges/_programme_list_main.html"
 
-class ProgrammeListView(ListView):
-    """Published programmes, open calls first, a page at a time, each card cached."""
+
+class ProgrammeListView(TemplateView):
+    """Published programmes, open calls first, a page at a time.
+
+    The page's content is cached under a digest of everything it shows and the request's
+    filters (`calls.public_version`); each card is cached on its own as well.
+    """
 
     template_name = "exchanges/programme_list.html"
-    context_object_name = "programmes"
 
-    def get_paginate_by(self, queryset) -> int:
-        return settings.PROGRAMME_PAGE_SIZE
+    def get_context_data(self, **kwargs):
+        now = timezone.now()
+        request = self.request
+        parts = (calls.public_version(now=now), request.get_full_path())
+        main = cached_html(
+            MAIN_TEMPLATE, parts, partial(self.render_main, now=now), user=request.user
+        )
+        return super().get_context_data(main=main, **kwargs)
 
-    def get_queryset(self):
-        self.now = timezone.now()
-        self.form = ProgrammeFilterForm(self.request.GET or None)
+    def render_main(self, *, now) -> str:
+        form = ProgrammeFilterForm(self.request.GET or None)
         programmes = queries.public_programmes()
-        if self.form.is_valid():
-            data = self.form.cleaned_data
+        if form.is_valid():
+            data = form.cleaned_data
             programmes = queries.filter_programmes(
                 programmes, city=data["city"], sector=data["sector"], open_now=data["open"]
             )
-        return calls.by_call(programmes, now=self.now)
+        paginator = Paginator(calls.by_call(programmes, now=now), settings.PROGRAMME_PAGE_SIZE)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404(str(error)) from error
+        context = {
+            "form": form,
+            "paginator": paginator,
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "previous_query": _page_query(self.request, page.previous_page_number())
+            if page.has_previous()
+            else "",
+            "next_query": _page_query(self.request, page.next_page_number())
+            if page.has_next()
+            else "",
+            "cards": cards.programme_cards(list(page), user=self.request.user, now=now),
+        }
+        return render_to_string(MAIN_TEMPLATE, context)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(form=self.form, now=self.now, **kwargs)
-        context["cards"] = cards.programme_cards(
-            context["programmes"], user=self.request.user, now=self.now
-        )
-        return context
+
+def _page_query(request, number: int) -> str:
+    """The query string of page `number` with the request's filters."""
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return "?" + query.urlencode()
 
 
 class ProgrammeDetailView(DetailView):

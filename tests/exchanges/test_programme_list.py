@@ -176,15 +176,22 @@ def test_programme_list_query_count_is_constant(client, django_assert_num_querie
     settings.PROGRAMME_PAGE_SIZE = 12
     for _ in range(3):
         programme("Few", opens=-5, closes=50)
-    with django_assert_num_queries(3):  # the page, its count, the city filter's choices
+    # The content's digest, then on a miss: the page, its count, the city filter's choices.
+    with django_assert_num_queries(4):
         few = client.get("/en/programmes/")
+    with django_assert_num_queries(1):  # the digest only: the same content is cached
+        again = client.get("/en/programmes/")
 
     for _ in range(30):
         programme("Many", opens=-5, closes=50)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         many = client.get("/en/programmes/?page=2")
+    with django_assert_num_queries(1):
+        many_again = client.get("/en/programmes/?page=2")
 
     assert (few.status_code, many.status_code) == (200, 200)
+    assert again.content == few.content
+    assert many_again.content == many.content
     assert len(titles(many.content.decode())) == 12
 
 
@@ -221,15 +228,21 @@ def test_home_without_open_calls_says_so(client):
 
 def test_home_query_count_is_constant(client, django_assert_num_queries):
     programme("One", opens=-5, closes=50)
-    with django_assert_num_queries(2):  # the cities with their figures, the open calls
+    # The content's digest, then on a miss: the cities with their figures, the open calls.
+    with django_assert_num_queries(3):
         one = client.get("/en/")
+    with django_assert_num_queries(1):
+        client.get("/en/")
 
     for _ in range(10):
         programme("More", opens=-5, closes=50)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         more = client.get("/en/")
+    with django_assert_num_queries(1):
+        again = client.get("/en/")
 
     assert (one.status_code, more.status_code) == (200, 200)
+    assert again.content == more.content
     assert len(titles(more.content.decode().split('id="open-calls-heading"')[1])) == 6
 
 

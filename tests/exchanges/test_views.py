@@ -137,8 +137,8 @@ def test_city_page_lists_its_programmes(client, tel_aviv):
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/en/programmes/", 3),
-        ("/de/programmes/?open=on", 3),
+        ("/en/programmes/", 4),
+        ("/de/programmes/?open=on", 4),
         ("/en/programmes/{slug}/", 3),
         ("/en/cities/{city}/", 4),
     ],
