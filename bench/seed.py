@@ -394,15 +394,15 @@ def _users(c):
 
     def generate(out: Copier) -> None:
         out.row(staff, "!", None, False, "staff@bench.example", "Bench Staff", "en",
-                "Europe/Berlin", True, True, joined, False, joined)  # fmt: skip
+                "Europe/Berlin", True, True, joined, False, joined, "")  # fmt: skip
         for n in range(startups + startups // 5):
             out.row(staff + 1 + n, "!", None, False, f"founder{n}@bench.example",
                     f"Founder {n}", "de" if n % 3 == 0 else "en", "Europe/Berlin", False,
-                    True, joined, True, joined)  # fmt: skip
+                    True, joined, True, joined, "2026-11")  # fmt: skip
 
     columns = ["id", "password", "last_login", "is_superuser", "email", "name", "language",
                "time_zone", "is_staff", "is_active", "date_joined", "receives_reminders",
-               "email_verified_at"]  # fmt: skip
+               "email_verified_at", "privacy_notice_version"]  # fmt: skip
     return columns, generate
 
 
