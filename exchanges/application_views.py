@@ -138,6 +138,8 @@ def _render_review(
                 consent_text=rules.consent_wording(programme),
             ),
             "consent_problem": next((p.message for p in problems if p.field == "consent"), ""),
+            # Texts, deck or answers missing: the form first, then the consent.
+            "incomplete": any(p.field not in {"", "consent"} for p in problems),
             "summary": [
                 {
                     "message": problem.message,

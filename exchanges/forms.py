@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models.fields.files import FieldFile
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from alliance.forms import announce_limits, mark_needed
@@ -73,7 +74,7 @@ class PitchDeckInput(forms.ClearableFileInput):
 class ApplicationForm(forms.ModelForm):
     needs = forms.MultipleChoiceField(
         label=_("What do you need in the host city?"),
-        choices=Need.choices,
+        choices=[(need.value, capfirst(need.label)) for need in Need],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

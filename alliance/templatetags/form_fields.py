@@ -30,6 +30,8 @@ def field_label(field: BoundField, tag: str = "label") -> str:
     suffix = field.field.label_suffix
     if suffix is None:
         suffix = field.form.label_suffix
+    if field.widget_type == "checkbox":
+        suffix = ""  # the label follows its box: "[x] Product launched"
     if suffix and contents and contents[-1] not in gettext(":?.!"):
         contents = format_html("{}{}", contents, suffix)
     if is_marked(field):

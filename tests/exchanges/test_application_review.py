@@ -242,6 +242,8 @@ def test_the_review_page_lists_what_is_missing_with_links_to_the_form(owner_clie
         f'<a href="/en/applications/{application.pk}/edit/#id_goals">'
         "Describe your goals in the market.</a>" in html
     )
+    assert "Complete what is missing (listed at the top of this page) before you submit." in html
+    assert "Submit the application" not in html
 
 
 def test_submitting_without_consent_marks_the_consent_box(owner_client, world):

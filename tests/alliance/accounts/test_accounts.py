@@ -48,7 +48,7 @@ def test_signup_in_german_sends_the_verification_through_the_outbox(client):
     message = EmailMessage.objects.get()
     assert message.recipient == "founder@example.com"
     assert (message.language, message.confidential) == ("de", True)
-    assert message.subject.startswith("[Start Alliance] ")
+    assert message.subject == "Bestätigen Sie Ihre E-Mail-Adresse für Start Alliance Berlin"
     assert "/de/accounts/confirm-email/" in message.body_text
 
 
