@@ -1,5 +1,5 @@
 """Issue 15 (3, 15): every founder page fits from 320 px up, logged out and logged in with
-a long name and email, its header controls stay on screen.
+a long name and email, its header controls stay on screen, and dark mode is dark.
 
 One browser page is shared by all cases: each page is opened once and measured at every
 width by resizing the viewport, which re-runs the layout and the media queries."""
@@ -133,3 +133,27 @@ def test_every_main_page_fits_logged_in_with_a_long_name(
     assert problems == []
     # Logged in for real: the header names the user by the first part of the name.
     assert shared_page.locator(".account-nav").inner_text().count("Maximiliane") == 1
+
+
+def test_dark_mode_is_dark_and_light_mode_light(live_server, shared_page: Page, world):
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    shared_page.context.clear_cookies()
+    shared_page.goto(f"{live_server.url}/en/programmes/")
+
+    shared_page.emulate_media(color_scheme="dark")
+    dark = shared_page.evaluate(LUMINANCE, shared_page.evaluate(background))
+    shared_page.emulate_media(color_scheme="light")
+    light = shared_page.evaluate(LUMINANCE, shared_page.evaluate(background))
+
+    assert dark < 0.05
+    assert light > 0.9
+
+
+# The relative luminance of a computed colour ("rgb(r, g, b)"), as WCAG defines it.
+LUMINANCE = """(colour) => {
+  const [r, g, b] = colour.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(c => {
+    c /= 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}"""
