@@ -194,6 +194,7 @@ def world() -> Sweep:
         "password-reset-key": f"/accounts/password/reset/key/{reset}/",
         "verification-sent": "/accounts/confirm-email/",
         "confirm-email": f"/accounts/confirm-email/{confirmation_key}/",
+        "account-deleted": "/accounts/delete-account/done/",
     }
     logged_in = {
         **public,
