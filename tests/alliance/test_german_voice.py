@@ -366,6 +366,19 @@ def test_two_factor_pages_say_sie(german_client, world):
     assert found == {}, report(found)
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/de/accounts/login/", "/de/accounts/signup/", "/de/accounts/password/reset/"],
+)
+def test_account_forms_leave_checking_to_the_portal(german_client, path):
+    """The browser's own bubbles ("Fülle dieses Feld aus.") would speak for the portal."""
+    html = german_client.get(path).content.decode()
+
+    forms_here = re.findall(rf'<form method="post"\s+action="{path}"([^>]*)>', html)
+
+    assert [attributes.split() for attributes in forms_here] == [["novalidate"]]
+
+
 def test_the_german_account_emails_say_sie(german_client, world):
     signup = {"name": "Ada", "email": "ada@example.com", "password1": PASSWORD}
     founder = UserFactory(email="founder@example.com", password=PASSWORD, language="de")
