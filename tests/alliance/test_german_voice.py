@@ -195,7 +195,9 @@ def german_client(client):
     return client
 
 
-def test_logged_out_pages_say_sie_and_are_german(german_client, world):
+def test_logged_out_pages_say_sie_and_are_german(german_client, world, settings):
+    settings.PROGRAMME_PAGE_SIZE = 1  # pages, with their links to the next and previous
+    ProgrammeFactory(host_city=world.host_city, slug="second", title_de="Zweites Programm")
     UserFactory(email="founder@example.com", password=PASSWORD, language="de")
     wrong_login = {"login": "founder@example.com", "password": "not-the-password"}
     mismatch = {"name": "Ada", "email": "ada@example.com", "password1": PASSWORD}
@@ -208,6 +210,8 @@ def test_logged_out_pages_say_sie_and_are_german(german_client, world):
             ("get", "/de/cities/tel-aviv/"),
             ("get", "/de/organisations/tel-aviv-global/"),
             ("get", "/de/programmes/"),
+            ("get", "/de/programmes/?page=2"),
+            ("get", "/de/programmes/?city=nowhere&sector=nothing&open=on"),
             ("get", "/de/programmes/landing/"),
             ("get", "/de/accounts/login/"),
             ("post", "/de/accounts/login/", wrong_login),
