@@ -34,6 +34,8 @@ PAIRS = [
     ("--color-done", "--color-surface", TEXT),
     ("--color-error-ink", "--color-bg", TEXT),
     ("--color-error-ink", "--color-surface", TEXT),
+    ("--color-error-ink", "--color-surface-alt", TEXT),
+    ("--color-done", "--color-surface-alt", TEXT),
     ("--color-focus", "--color-bg", UI),
     ("--color-border-strong", "--color-bg", UI),
     ("--color-border-strong", "--color-surface", UI),
