@@ -105,7 +105,8 @@ MIDDLEWARE = [
     "alliance.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user read in the session's query (alliance/accounts/sessions.py)
+    "alliance.accounts.sessions.AuthenticationMiddleware",
     "alliance.audit.middleware.AuditActorMiddleware",  # the audit log's actor
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -255,9 +256,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Django's and allauth's backends, taking the user the session's query read.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "alliance.accounts.sessions.ModelBackend",
+    "alliance.accounts.sessions.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -418,6 +420,8 @@ PROGRAMME_CLOSING_SOON_DAYS = env.int("PROGRAMME_CLOSING_SOON_DAYS", default=14)
 # names its content, so this only bounds what unused entries cost (alliance/fragments.py).
 FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=24 * 3600)
 
+# Database sessions, read in one query with their user (alliance/accounts/sessions.py).
+SESSION_ENGINE = "alliance.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 

@@ -18,15 +18,16 @@ index (the pipeline dashboard), when they exist.
 
 The table shows, per size: the page's time, the database time of the whole page ("page
 db"), of the list ("list db": the same without the session and user lookups that every
-page of the site makes before any admin code runs, about 0.5 ms), the data query alone,
-and their ratios.
+page of the site makes before any admin code runs: one query that reads the session with
+its user, alliance/accounts/sessions.py), the data query alone, and their ratios.
 
 Ratios are the medians of each round's own ratio (the sizes, and a list and its data
 query, run a moment apart within a round), which keeps out most of the noise of a busy
 machine.
 
 Fails (exit 1) if: a list page's time at the largest size is more than 1.2 times the
-smallest's; a list's database time is more than 1.5 times its data query alone; the
+smallest's; a list page's whole database time (who asks included) is more than 1.5 times
+its data query alone; the
 number of queries differs between the sizes; a query holds COUNT( or SELECT DISTINCT (the
 board and the dashboard may count, per programme: they are held to a constant number of
 queries, and their growth and sequential scans are reported as NOTE). EXPLAIN ANALYZE at the largest
@@ -55,8 +56,9 @@ APPLICATIONS = "/admin/exchanges/application/"
 OUTBOX = "/admin/mail/emailmessage/"
 # Tables that grow with the data: a sequential scan of one is a failure.
 GROWING = ("exchanges_application", "startups_", "mail_emailmessage", "partners_")
-# Every page of the site asks who is asking: the session, then the user.
-WHO_ASKS = re.compile(r'^SELECT .* FROM "(django_session|accounts_user)" WHERE')
+# Every page of the site asks who is asking: the session and its user (one query,
+# alliance/accounts/sessions.py; two where the session has no UserSession row).
+WHO_ASKS = re.compile(r'^SELECT .* FROM "(django_session|accounts_user)" (s |WHERE)')
 # The rows a list shows come from the query that reads its model's table with a LIMIT.
 DATA_QUERY = re.compile(r'^SELECT .* FROM "(exchanges_application|mail_emailmessage)" .*LIMIT')
 
@@ -257,14 +259,18 @@ def report(aliases, pages, results, captured) -> bool:
             medians[alias] = page
             # Per round, the list and its data query alone ran a moment apart: the median
             # of their ratios leaves out what other work on the machine did meanwhile.
-            ratio = (
-                statistics.median(r["list db"] / r["alone"] for r in rows if r["alone"])
+            # The issue's measure is the whole page's database time, who asks included.
+            ratio, list_ratio = (
+                (
+                    statistics.median(r[key] / r["alone"] for r in rows if r["alone"])
+                    for key in ("db", "list db")
+                )
                 if data
-                else None
+                else (None, None)
             )
             line += (
                 f" {page:>9.1f} {whole:>8.2f} {db:>7.2f} {data or 0:>7.2f} "
-                f"{whole / data if data else 0:>7.2f} {ratio or 0:>7.2f} "
+                f"{ratio or 0:>7.2f} {list_ratio or 0:>7.2f} "
                 f"{'/'.join(map(str, sorted(queries))):>3}"
             )
             if is_list:
@@ -272,7 +278,7 @@ def report(aliases, pages, results, captured) -> bool:
                 if ratio is not None:
                     checks.append(
                         (
-                            f"{alias} {name}: db/data {ratio:.2f} <= {TARGET_DB}",
+                            f"{alias} {name}: page db/data {ratio:.2f} <= {TARGET_DB}",
                             ratio <= TARGET_DB,
                         )
                     )

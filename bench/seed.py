@@ -476,6 +476,7 @@ def _applications(c):
             spread = f"{(g >> 30) % 200 / 100:.2f}" if reviews > 1 else "0.00" if reviews else None
             out.row(i + 1, state, "", (g % 50) + 1 if state == "waitlisted" else None,
                     "", False, text(i, 120), text(i + 3, 60), NEEDS[g % len(NEEDS)], deck,
+                    "deck.pdf" if deck else "",
                     _ts(submitted), CONSENT, _ts(submitted),
                     decided and _ts(decided), confirm_by and _ts(confirm_by),
                     _ts(submitted - datetime.timedelta(days=2)), _ts(changed),
@@ -484,9 +485,10 @@ def _applications(c):
 
     columns = ["id", "state", "pending_decision", "rank", "pending_comment",
                "pending_comment_shared", "motivation", "goals", "needs",
-               "pitch_deck", "consent_at", "consent_text", "submitted_at", "decided_at",
-               "confirm_by", "created_at", "updated_at", "review_count", "review_score",
-               "review_spread", "created_by_id", "startup_id", "programme_id"]  # fmt: skip
+               "pitch_deck", "pitch_deck_filename", "consent_at", "consent_text", "submitted_at",
+               "decided_at", "confirm_by", "created_at", "updated_at", "review_count",
+               "review_score", "review_spread", "created_by_id", "startup_id",
+               "programme_id"]  # fmt: skip
     return columns, generate
 
 

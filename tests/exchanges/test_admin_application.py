@@ -320,7 +320,7 @@ def test_the_page_makes_the_same_queries_for_1_or_20_events(
     add_events(full_application, None, events)  # each by another staff member
     client.force_login(decider)
 
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(page_url(full_application))
 
     assert response.status_code == 200
@@ -335,7 +335,7 @@ def test_the_page_makes_the_same_queries_for_1_or_10_members(
         MembershipFactory(startup=full_application.startup, role=Role.MEMBER)
     client.force_login(decider)
 
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(page_url(full_application))
 
     assert response.status_code == 200

@@ -35,7 +35,7 @@ def test_the_change_page_makes_the_same_queries_for_1_and_10_members(
         change_page(team_of(1, owner="other@example.com"))
     )  # a first page warms up
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = superuser_client.get(change_page(startup))
 
     assert response.status_code == 200

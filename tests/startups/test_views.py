@@ -208,7 +208,7 @@ def test_a_member_cannot_transfer_ownership(client, owner):
     assert Membership.objects.get(user=member.user).role == Role.MEMBER
 
 
-@pytest.mark.parametrize(("url", "queries"), [("/en/startups/", 3), ("/en/startups/{slug}/", 9)])
+@pytest.mark.parametrize(("url", "queries"), [("/en/startups/", 2), ("/en/startups/{slug}/", 8)])
 def test_startup_pages_keep_their_query_count(
     client, owner, url, queries, django_assert_num_queries
 ):
