@@ -190,6 +190,14 @@ def test_logout_needs_a_post(client):
     assert "_auth_user_id" not in client.session
 
 
+def test_logging_out_keeps_the_pages_language(client):
+    client.force_login(UserFactory(language="de"))
+
+    response = client.post("/de/accounts/logout/", headers={"accept-language": "en"})
+
+    assert response["Location"] == "/de/"
+
+
 def test_signing_up_with_a_registered_address_reveals_nothing(client):
     UserFactory(email="founder@example.com")
 
