@@ -223,7 +223,10 @@ def test_home_without_open_calls_says_so(client):
 
     html = client.get("/de/").content.decode()
 
-    assert "Austausch" not in html.split('id="open-calls-heading"')[1].split("</section>")[0]
+    calls = html.split('id="open-calls-heading"')[1].split("</section>")[0]
+    assert titles(calls) == []
+    assert "Closed one" not in calls
+    assert "<p>Derzeit ist keine Ausschreibung offen.</p>" in calls
 
 
 def test_home_query_count_is_constant(client, django_assert_num_queries):
