@@ -472,6 +472,7 @@ PARTNER_PITCH_DECK_LINK_SECONDS = env.int("PARTNER_PITCH_DECK_LINK_SECONDS", def
 PARTNER_PAGE_SIZE = 100  # the partner list's page (and its largest)
 
 # Partner webhooks (exchanges/partners/webhooks): README "Webhooks" for what each does.
+WEBHOOK_MAX_ENDPOINTS = env.int("WEBHOOK_MAX_ENDPOINTS", default=10)  # per organisation
 WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=PRODUCTION)
 # Loopback targets (a receiver on this machine): for development and tests, never production.
 WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=not PRODUCTION)

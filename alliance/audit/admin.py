@@ -17,10 +17,12 @@ from alliance.audit.history import person_of
 
 LogEntry = get_logentry_model()
 SYSTEM = "system"
+PARTNER_KEYS = "partner-keys"
 
 
 class PersonFilter(admin.SimpleListFilter):
-    """Entries of one staff member, or of the system (no actor: jobs, commands)."""
+    """Entries of one staff member, of partners' API keys, or of the system (no actor:
+    jobs, commands)."""
 
     title = _("person")
     parameter_name = "actor"
@@ -32,16 +34,23 @@ class PersonFilter(admin.SimpleListFilter):
             is_staff=True,
             pk__in=LogEntry.objects.filter(actor__isnull=False).values("actor"),
         )
-        return [(SYSTEM, _("system")), *((str(user.pk), str(user)) for user in actors)]
+        return [
+            (SYSTEM, _("system")),
+            (PARTNER_KEYS, _("partner API keys")),
+            *((str(user.pk), str(user)) for user in actors),
+        ]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         value = self.value()
         if value is None:
             return queryset
+        nobody = queryset.filter(actor__isnull=True).filter(
+            Q(actor_email__isnull=True) | Q(actor_email="")
+        )
         if value == SYSTEM:
-            return queryset.filter(actor__isnull=True).filter(
-                Q(actor_email__isnull=True) | Q(actor_email="")
-            )
+            return nobody.exclude(additional_data__has_key="partner_key")
+        if value == PARTNER_KEYS:
+            return nobody.filter(additional_data__has_key="partner_key")
         if value.isdigit():
             return queryset.filter(actor_id=int(value))
         return queryset.none()

@@ -35,11 +35,15 @@ def may_read_deleted_history(model, user) -> bool:
 
 
 def person_of(entry) -> str:
-    """Who wrote an entry: the user, the address of a deleted user, or "system"."""
+    """Who wrote an entry: the user, the address of a deleted user, a partner's API key
+    (exchanges.partners.recommendations.as_key), or "system"."""
     if entry.actor_id:
         return str(entry.actor)
     if entry.actor_email:
         return _("%(email)s (deleted)") % {"email": entry.actor_email}
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    if data.get("partner_key_name"):
+        return _("partner API key “%(name)s”") % {"name": data["partner_key_name"]}
     return _("system")
 
 

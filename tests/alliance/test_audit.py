@@ -291,6 +291,23 @@ def test_the_list_filters_by_person_object_type_and_date(staff_client, world):
     assert in_2020 == on_the_day == ["Oldtown"]
 
 
+def test_a_partner_keys_writes_are_named_and_filtered_apart_from_the_systems(staff_client, world):
+    city = CityFactory(name_en="Keytown")
+    LogEntry.objects.log_create(
+        city,
+        action=LogEntry.Action.UPDATE,
+        changes={"name_en": ["Keytown", "Keyville"]},
+        additional_data={"partner_key": 7, "partner_key_name": "tel-aviv key", "organisation": 3},
+    )
+    everything, by_system = counted(staff_client), counted(staff_client, actor="system")
+
+    by_keys = staff_client.get(LOG_LIST, {"actor": "partner-keys"})
+
+    assert by_keys.context["cl"].result_count == 1
+    assert by_system == everything - 1
+    assert "partner API key “tel-aviv key”" in by_keys.content.decode()
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from alliance.audit.history import person_of
 from exchanges.partners.webhooks import services
 from exchanges.partners.webhooks.models import (
     DeliveryStatus,
@@ -149,12 +150,15 @@ def test_every_write_is_audited_naming_the_key_never_the_secret(client, partners
         content_type=ContentType.objects.get_for_model(WebhookEndpoint),
         object_pk=str(response.json()["id"]),
     ).order_by("pk")
-    # The rotation changes only fields the audit leaves out (the secrets): no entry.
+    # The rotation changes only fields the audit leaves out (the secrets): its own entry.
     assert [entry.action for entry in found] == [
         LogEntry.Action.CREATE,
         LogEntry.Action.UPDATE,
+        LogEntry.Action.UPDATE,
         LogEntry.Action.DELETE,
     ]
+    assert found[2].changes == {"signing secret": ["", "rotated"]}
+    assert {person_of(entry) for entry in found} == {"partner API key “tel-aviv-global key”"}
     assert {entry.actor for entry in found} == {None}
     assert [entry.additional_data for entry in found] == [
         {
@@ -162,7 +166,7 @@ def test_every_write_is_audited_naming_the_key_never_the_secret(client, partners
             "partner_key_name": "tel-aviv-global key",
             "organisation": partners.tel_aviv.pk,
         }
-    ] * 3
+    ] * 4
     written = json.dumps([entry.changes for entry in found])
     assert response.json()["secret"] not in written
     assert rotated["secret"] not in written
@@ -403,6 +407,27 @@ def test_an_endpoint_disabled_by_staff_stays_disabled(client, hooks):
     assert response.json()["type"] == "urn:start-alliance:problem:disabled-by-staff"
     endpoint.refresh_from_db()
     assert (endpoint.enabled, endpoint.disabled_reason) == (False, DisabledReason.STAFF)
+
+
+def test_only_staff_enable_an_endpoint_staff_disabled_whoever_asks(hooks):
+    endpoint = hooks.tlv_hook
+    services.disable(endpoint, reason=DisabledReason.STAFF)
+
+    with pytest.raises(services.DisabledByStaffError):
+        services.change(endpoint, enabled=True)
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).enabled is False
+    services.change(endpoint, enabled=True, by_staff=True)
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).enabled is True
+
+
+def test_the_limit_holds_in_the_services_too(partners, settings):
+    settings.WEBHOOK_MAX_ENDPOINTS = 2
+    services.register(partners.tel_aviv, url=URL, events=["application.submitted"])
+    services.register(partners.tel_aviv, url=URL, events=["application.submitted"])
+
+    with pytest.raises(services.TooManyEndpointsError):
+        services.register(partners.tel_aviv, url=URL, events=["application.submitted"])
+    assert WebhookEndpoint.objects.filter(organisation=partners.tel_aviv).count() == 2
 
 
 def test_an_endpoint_that_kept_failing_is_enabled_again_by_key(client, hooks):

@@ -12,9 +12,7 @@ exchanges/partners/webhooks/services.py, its audit entries naming the key.
 import datetime
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -30,7 +28,6 @@ from rest_framework.response import Response
 
 from alliance.api.formats import iso
 from alliance.api.schema import PARTNER_ERRORS, problems
-from cities.models import PartnerOrganisation
 from exchanges.partners.api import cursor
 from exchanges.partners.api.recommendations import BodyRequired, Conflict, Flag, Text, invalid
 from exchanges.partners.api.views import PartnerView
@@ -54,10 +51,6 @@ _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _MICROSECOND = datetime.timedelta(microseconds=1)
 # A cursor's time past this is this time: a position after every row (valid, if pointless).
 _LATEST_MICROS = (datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC) - _EPOCH) // _MICROSECOND
-
-
-def max_endpoints() -> int:
-    return getattr(settings, "WEBHOOK_MAX_ENDPOINTS", 10)
 
 
 # Serializers: what the API takes and gives.
@@ -393,24 +386,6 @@ def _shown(endpoint: WebhookEndpoint) -> dict:
     return EndpointSerializer(endpoint).data
 
 
-@transaction.atomic
-def _register(organisation_id: int, **fields) -> WebhookEndpoint:
-    """Register an endpoint unless the organisation has its most already.
-
-    The organisation's row is locked, so two registrations at once cannot both pass.
-    """
-    organisation = PartnerOrganisation.objects.select_for_update().get(pk=organisation_id)
-    limit = max_endpoints()
-    if WebhookEndpoint.objects.filter(organisation=organisation).count() >= limit:
-        # A conflict with what the organisation has (the same request passes after a
-        # delete), not a fault of the request.
-        raise Conflict(
-            detail=f"An organisation has at most {limit} webhook endpoints: delete one first.",
-            code="too_many_endpoints",
-        )
-    return services.register(organisation, **fields)
-
-
 @extend_schema(tags=["partner"])
 class EndpointList(WebhookView):
     @extend_schema(
@@ -436,12 +411,15 @@ class EndpointList(WebhookView):
     )
     def post(self, request):
         fields = self.given(EndpointInput)
+        organisation = request.auth.organisation
         try:
-            endpoint = as_key(
-                request.auth, lambda: _register(request.auth.organisation_id, **fields)
-            )
+            endpoint = as_key(request.auth, lambda: services.register(organisation, **fields))
         except DjangoValidationError as error:
             raise invalid(error) from error
+        except services.TooManyEndpointsError as error:
+            # A conflict with what the organisation has (the same request passes after a
+            # delete), not a fault of the request.
+            raise Conflict(detail=str(error), code="too_many_endpoints") from error
         return Response(NewEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
 
@@ -468,16 +446,12 @@ class EndpointDetail(WebhookView):
         changes = self.given(EndpointChange)
         if not changes:
             return Response(_shown(endpoint))
-        staff_disabled = not endpoint.enabled and endpoint.disabled_reason == DisabledReason.STAFF
-        if changes.get("enabled") and staff_disabled:
-            raise Conflict(
-                detail="The Start Alliance disabled this endpoint; ask its staff to enable it.",
-                code="disabled_by_staff",
-            )
         try:
             endpoint = as_key(request.auth, lambda: services.change(endpoint, **changes))
         except DjangoValidationError as error:
             raise invalid(error) from error
+        except services.DisabledByStaffError as error:
+            raise Conflict(detail=str(error), code="disabled_by_staff") from error
         return Response(_shown(endpoint))
 
     @extend_schema(

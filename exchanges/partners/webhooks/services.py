@@ -6,10 +6,17 @@ Rotating keeps the old secret signing next to the new one for
 WEBHOOK_ROTATION_OVERLAP_HOURS, so a receiver can switch without losing an event.
 Redelivery puts a delivered or failed event back at its place in the endpoint's queue,
 with the same `webhook-id` and a fresh day of retries.
+
+An organisation has at most WEBHOOK_MAX_ENDPOINTS endpoints (`TooManyEndpointsError`), and an
+endpoint the Start Alliance's staff disabled is enabled again only by staff
+(`DisabledByStaffError`): whoever asks, the API or the admin, meets the same rules. A rotation
+changes only fields the audit leaves out (the secrets), so it writes its own entry, which
+names that the secret was rotated, never the secret.
 """
 
 import datetime
 
+from auditlog import get_logentry_model
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +36,27 @@ from exchanges.partners.webhooks.targets import display_url
 from exchanges.partners.webhooks.tasks import deliver_endpoints
 
 
+class TooManyEndpointsError(Exception):
+    """The organisation has its most endpoints already (delete one first)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            f"An organisation has at most {limit} webhook endpoints: delete one first."
+        )
+
+
+class DisabledByStaffError(Exception):
+    """The Start Alliance's staff disabled the endpoint: only staff enable it again."""
+
+    def __init__(self) -> None:
+        super().__init__("The Start Alliance disabled this endpoint; ask its staff to enable it.")
+
+
+def max_endpoints() -> int:
+    return settings.WEBHOOK_MAX_ENDPOINTS
+
+
 def _queue(endpoint_ids) -> None:
     publish_ids_on_commit(deliver_endpoints, list(endpoint_ids))
 
@@ -37,7 +65,15 @@ def _queue(endpoint_ids) -> None:
 def register(
     organisation, *, url: str, events: list[str], description: str = ""
 ) -> WebhookEndpoint:
-    """A new endpoint of `organisation`; its `secret` is the one time it is shown."""
+    """A new endpoint of `organisation`; its `secret` is the one time it is shown.
+
+    The organisation's row is locked, so two registrations at once cannot both pass the
+    limit.
+    """
+    type(organisation).objects.select_for_update().filter(pk=organisation.pk).exists()
+    limit = max_endpoints()
+    if WebhookEndpoint.objects.filter(organisation=organisation).count() >= limit:
+        raise TooManyEndpointsError(limit)
     endpoint = WebhookEndpoint(
         organisation=organisation,
         url=url,
@@ -50,9 +86,15 @@ def register(
 
 
 @transaction.atomic
-def change(endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
-    """Change the URL, events, description or `enabled` of an endpoint."""
+def change(endpoint: WebhookEndpoint, *, by_staff: bool = False, **changes) -> WebhookEndpoint:
+    """Change the URL, events, description or `enabled` of an endpoint.
+
+    A partner (not `by_staff`) cannot enable an endpoint staff disabled.
+    """
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    staff_disabled = not endpoint.enabled and endpoint.disabled_reason == DisabledReason.STAFF
+    if changes.get("enabled") and staff_disabled and not by_staff:
+        raise DisabledByStaffError
     if "events" in changes:
         changes["events"] = list(dict.fromkeys(changes["events"]))
     enabling = changes.pop("enabled", None)
@@ -91,6 +133,14 @@ def rotate_secret(
     endpoint.secret = new_secret()
     endpoint.save(
         update_fields=["secret", "previous_secret", "previous_secret_until", "updated_at"]
+    )
+    # The secrets are left out of the audit: the entry names the rotation only (its actor,
+    # staff or a partner key, comes from the audit's context like every other entry's).
+    entry = get_logentry_model()
+    entry.objects.log_create(
+        endpoint,
+        action=entry.Action.UPDATE,
+        changes={"signing secret": ["", "rotated"]},
     )
     return endpoint
 
@@ -143,11 +193,14 @@ def redeliver_failed(endpoint: WebhookEndpoint, since: datetime.datetime) -> int
 
 
 __all__ = [
+    "DisabledByStaffError",
+    "TooManyEndpointsError",
     "change",
     "delete",
     "disable",
     "display_url",
     "enable",
+    "max_endpoints",
     "redeliver",
     "redeliver_event",
     "redeliver_failed",
