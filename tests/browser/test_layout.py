@@ -133,6 +133,11 @@ def test_every_main_page_fits_logged_in_with_a_long_name(
     assert problems == []
     # Logged in for real: the header names the user by the first part of the name.
     assert shared_page.locator(".account-nav").inner_text().count("Maximiliane") == 1
+    # The main navigation marks the programmes, not a founder's own applications.
+    shared_page.goto(f"{live_server.url}/{language}/applications/")
+    assert shared_page.locator(".site-nav [aria-current]").count() == 0
+    shared_page.goto(f"{live_server.url}/{language}/programmes/")
+    assert shared_page.locator(".site-nav [aria-current]").count() == 1
 
 
 def test_dark_mode_is_dark_and_light_mode_light(live_server, shared_page: Page, world):
