@@ -58,8 +58,10 @@ format: $(VENV)/.installed-dev  ## Format and auto-fix the code
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-messages: $(VENV)/.installed  ## Update the German catalogue from the code and compile it
-	$(PY) manage.py makemessages -l de --add-location=file --ignore=tests
+messages: $(VENV)/.installed  ## Update every UI language's catalogue from the code and compile them
+	for locale in $$(ls locale); do \
+	    $(PY) manage.py makemessages -l $$locale --add-location=file --ignore=tests || exit 1; \
+	done
 	$(PY) manage.py compilemessages --ignore=$(VENV)
 
 worker: $(VENV)/.installed  ## Run a Celery worker (needs REDIS_URL and CELERY_TASK_ALWAYS_EAGER=false)
