@@ -29,9 +29,12 @@ def is_foreign(language: str, reader_language: str | None = None) -> bool:
 
 
 def language_attributes(language: str) -> SafeString:
-    """Return `lang` (and `dir` for right-to-left scripts) attributes for `language`."""
+    """Return `lang` attributes for `language`, and `dir` where its direction differs from
+    the page's: right-to-left text in any page, left-to-right text in a right-to-left page."""
     if language in RTL_LANGUAGES:
         return format_html(' lang="{}" dir="rtl"', language)
+    if (get_language() or "") in RTL_LANGUAGES:
+        return format_html(' lang="{}" dir="ltr"', language)
     return format_html(' lang="{}"', language)
 
 

@@ -4,8 +4,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from alliance.admin_languages import LanguageTabsAdmin, LanguageTabularInline
 from cities.models import (
     EXPIRY_WARNING_DAYS,
     City,
@@ -16,7 +16,7 @@ from cities.models import (
 
 
 @admin.register(City)
-class CityAdmin(TabbedTranslationAdmin):
+class CityAdmin(LanguageTabsAdmin):
     list_display = ("name", "country", "timezone", "joined_year", "is_hub", "organisation_count")
     list_filter = ("is_hub", "country")
     search_fields = ("name_en", "name_de", "slug", "country")
@@ -36,7 +36,7 @@ class CityAdmin(TabbedTranslationAdmin):
         return city.org_count
 
 
-class ContactInline(TranslationTabularInline):
+class ContactInline(LanguageTabularInline):
     model = Contact
     extra = 0
     fields = (
@@ -50,7 +50,7 @@ class ContactInline(TranslationTabularInline):
     )
 
 
-class AgreementInline(TranslationTabularInline):
+class AgreementInline(LanguageTabularInline):
     model = CooperationAgreement
     fk_name = "partner_organisation"
     extra = 0
@@ -59,7 +59,7 @@ class AgreementInline(TranslationTabularInline):
 
 
 @admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(TabbedTranslationAdmin):
+class PartnerOrganisationAdmin(LanguageTabsAdmin):
     list_display = ("name", "city", "kind", "is_hub_operator", "contact_count")
     list_filter = ("kind", "is_hub_operator", "city")
     list_select_related = ("city",)
@@ -77,7 +77,7 @@ class PartnerOrganisationAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(TabbedTranslationAdmin):
+class ContactAdmin(LanguageTabsAdmin):
     list_display = (
         "__str__",
         "position",
@@ -138,7 +138,7 @@ class CooperationAgreementForm(forms.ModelForm):
 
 
 @admin.register(CooperationAgreement)
-class CooperationAgreementAdmin(TabbedTranslationAdmin):
+class CooperationAgreementAdmin(LanguageTabsAdmin):
     form = CooperationAgreementForm
     list_display = (
         "partner_organisation",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
+from modeltranslation.utils import build_localized_fieldname
 
 from cities.models import AgreementStatus, City, Contact, CooperationAgreement, PartnerOrganisation
 
@@ -49,7 +50,10 @@ def _plain(value: Any) -> Any:
 def _translated(values: dict[str, str] | None, column: str) -> dict[str, str]:
     """Spread a {language: text} dictionary over the columns `column_en`, `column_de`, ..."""
     values = values or {}
-    return {f"{column}_{language}": values.get(language, "") for language in FILE_LANGUAGES}
+    return {
+        build_localized_fieldname(column, language): values.get(language, "")
+        for language in FILE_LANGUAGES
+    }
 
 
 def _apply(

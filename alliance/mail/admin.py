@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TabbedTranslationAdmin
+from modeltranslation.utils import build_localized_fieldname
 
+from alliance.admin_languages import LanguageTabsAdmin
 from alliance.mail.models import EmailMessage, EmailTemplate
 from alliance.mail.templates import default_keys, fill, sync_defaults
 
@@ -112,7 +113,7 @@ class EmailMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(TabbedTranslationAdmin):
+class EmailTemplateAdmin(LanguageTabsAdmin):
     """Staff edit the wording of the portal's emails, with a preview in each language."""
 
     list_display = ("key", "customised", "updated_at")
@@ -127,8 +128,10 @@ class EmailTemplateAdmin(TabbedTranslationAdmin):
         sample = {name: f"«{name}»" for name in template.placeholders.split()}
         parts = []
         for code, name in settings.LANGUAGES:
-            subject = fill(getattr(template, f"subject_{code}") or template.subject_en, sample)
-            body = fill(getattr(template, f"body_{code}") or template.body_en, sample)
+            subject = getattr(template, build_localized_fieldname("subject", code))
+            body = getattr(template, build_localized_fieldname("body", code))
+            subject = fill(subject or template.subject_en, sample)
+            body = fill(body or template.body_en, sample)
             parts.append(
                 format_html(
                     "<h3>{}</h3><p><strong>{}</strong></p><pre>{}</pre>", name, subject, body

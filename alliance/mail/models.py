@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from alliance.mail.templates import placeholder_problems
 
@@ -122,7 +123,7 @@ class EmailTemplate(models.Model):
         errors = {}
         for field in ("subject", "body"):
             for language, _name in settings.LANGUAGES:
-                column = f"{field}_{language}"
+                column = build_localized_fieldname(field, language)
                 problems = placeholder_problems(getattr(self, column, "") or "", allowed)
                 if problems:
                     errors[column] = problems

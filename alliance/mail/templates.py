@@ -12,6 +12,7 @@ from django.conf import settings
 from django.template.loader import get_template
 from django.utils import translation
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
 PLACEHOLDER = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)\s*}}")
 ANY_TAG = re.compile(r"{%|{{|}}|%}|{#|#}")
@@ -84,18 +85,18 @@ def sync_defaults(*, reset: list[str] | None = None) -> int:
         if template.pk and template.customised and key not in (reset or []):
             continue
         before = [
-            getattr(template, f"{f}_{code}")
+            getattr(template, build_localized_fieldname(f, code))
             for f in ("subject", "body")
             for code, _n in settings.LANGUAGES
         ]
         for code, _name in settings.LANGUAGES:
             subject, body = file_default(key, code)
-            setattr(template, f"subject_{code}", subject)
-            setattr(template, f"body_{code}", body)
+            setattr(template, build_localized_fieldname("subject", code), subject)
+            setattr(template, build_localized_fieldname("body", code), body)
         template.placeholders = " ".join(file_placeholders(key))
         template.customised = False
         after = [
-            getattr(template, f"{f}_{code}")
+            getattr(template, build_localized_fieldname(f, code))
             for f in ("subject", "body")
             for code, _n in settings.LANGUAGES
         ]

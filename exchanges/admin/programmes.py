@@ -5,9 +5,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from alliance.accounts.models import User
+from alliance.admin_languages import LanguageTabsAdmin, LanguageTabularInline
 from alliance.errors import DomainError
 from exchanges import access, services
 from exchanges.admin import board, exports
@@ -16,14 +16,14 @@ from exchanges.admin.reviews import CriterionInline
 from exchanges.models import ExchangeProgramme, ProgrammeQuestion
 
 
-class QuestionInline(TranslationTabularInline):
+class QuestionInline(LanguageTabularInline):
     model = ProgrammeQuestion
     extra = 0
     fields = ("position", "text", "kind", "choices", "required")
 
 
 @admin.register(ExchangeProgramme)
-class ExchangeProgrammeAdmin(TabbedTranslationAdmin):
+class ExchangeProgrammeAdmin(LanguageTabsAdmin):
     form = ProgrammeAdminForm
     list_display = (
         "title",

@@ -6,6 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from alliance.i18n import language_attributes
 from tests.factories import (
     ApplicationFactory,
     CityFactory,
@@ -168,3 +169,12 @@ def test_application_pages_mark_english_fallbacks(client, english_only):
 
     for html in (listing, detail, startup):
         english_values_are_marked(html, "Sea Exchange")
+
+
+def test_text_keeps_its_direction_in_a_page_of_the_other_direction():
+    with translation.override("en"):
+        assert language_attributes("ar") == ' lang="ar" dir="rtl"'
+        assert language_attributes("de") == ' lang="de"'
+    with translation.override("he"):
+        assert language_attributes("en") == ' lang="en" dir="ltr"'
+        assert language_attributes("ar") == ' lang="ar" dir="rtl"'

@@ -56,3 +56,18 @@ def test_admin_change_form_translation_tabs(live_server, staff_page, model, look
     own = urlsplit(live_server.url).netloc
     assert [url for url in requests if urlsplit(url).netloc != own] == []
     assert errors == []
+
+
+def test_each_language_tab_says_whether_it_is_filled_in(live_server, staff_page):
+    vienna = City.objects.get(slug="vienna")
+    City.objects.filter(pk=vienna.pk).update(name_pl="")
+
+    staff_page.goto(f"{live_server.url}/admin/cities/city/{vienna.pk}/change/")
+
+    tabs = staff_page.locator(".ui-tabs:has(#id_name_de)")
+    expect(tabs.get_by_role("tab", name="de (filled in)")).to_have_count(1)
+    expect(tabs.get_by_role("tab", name="pl (empty)")).to_have_count(1)
+    tabs.get_by_role("tab", name="pl (empty)").click()
+    staff_page.locator("#id_name_pl").fill("Wiedeń")
+    expect(tabs.get_by_role("tab", name="pl (filled in)")).to_have_count(1)
+    expect(staff_page.locator("#id_name_ar")).to_have_attribute("dir", "rtl")

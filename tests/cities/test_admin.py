@@ -45,6 +45,19 @@ def test_admin_change_form_has_translation_tabs_and_only_local_assets(staff_clie
     assert " mt-field-" in html  # translated fields marked for the tabs
 
 
+def test_arabic_and_hebrew_fields_are_edited_right_to_left_and_tabs_marked(staff_client):
+    vienna = City.objects.get(slug="vienna")
+
+    html = staff_client.get(admin_url(City, "change", vienna.pk)).content.decode()
+
+    assert re.search(r'<input [^>]*name="name_ar"[^>]*lang="ar" dir="rtl"', html)
+    assert re.search(r'<input [^>]*name="name_he"[^>]*lang="he" dir="rtl"', html)
+    assert re.search(r'<input [^>]*name="name_de"[^>]*lang="de" dir="ltr"', html)
+    assert re.search(r'<textarea [^>]*name="description_ar"[^>]*lang="ar" dir="rtl"', html)
+    assert '<script src="/static/admin/js/language_tabs.js" nonce="' in html
+    assert 'id="language-tab-labels" hidden data-filled="filled in" data-empty="empty"' in html
+
+
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
 def test_admin_changelist_and_add_form_render(staff_client, model):
     assert staff_client.get(admin_url(model, "changelist")).status_code == 200
