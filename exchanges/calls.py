@@ -77,8 +77,8 @@ def public_version(*, now: datetime.datetime) -> str:
     programmes, today's date (an agreement's validity) and each programme's call state, so
     any change, however it is written (the admin, a loader, `update()`, raw SQL, another
     process), gives a new digest: pages cached under it are never stale. PostgreSQL digests
-    the rows itself (one query, a few kilobytes hashed per programme); elsewhere (SQLite in
-    development) the rows are read and hashed here.
+    each row version's identity (one query, a few bytes a row, see below); elsewhere
+    (SQLite in development) the rows' texts are read and hashed here.
     """
     from cities.models import City, CooperationAgreement, PartnerOrganisation  # noqa: PLC0415
 
@@ -90,8 +90,13 @@ def public_version(*, now: datetime.datetime) -> str:
     soon = now + closing_soon_window()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Each row version by its identity, not its text: the transaction and command
+            # that wrote it and where it lies. Any UPDATE writes a new version with another
+            # (xmin, cmin, ctid), an INSERT or DELETE changes the list: no need to read and
+            # hash the columns themselves (programmes carry kilobytes in seven languages).
             rows = " || ".join(
-                f"coalesce((SELECT string_agg(t::text, '|' ORDER BY t.id) FROM {table} t), '')"  # noqa: S608
+                "coalesce((SELECT string_agg(t.id::text || ':' || t.xmin::text || ':' "  # noqa: S608
+                f"|| t.cmin::text || ':' || t.ctid::text, '|' ORDER BY t.id) FROM {table} t), '')"
                 for table in tables
             )
             cursor.execute(

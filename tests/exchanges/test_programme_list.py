@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from cities.models import City, PartnerOrganisation
@@ -259,3 +260,31 @@ def test_home_map_follows_a_city_change(client):
 
     assert "New Name" in html
     assert "Old Name" not in html
+
+
+def test_cached_pages_show_every_change_however_it_is_written(client):
+    # Each change is made inside the test's one transaction, as a later request would
+    # see it: the digest must notice a row rewritten by the same transaction too.
+    shown = programme("First title", opens=-5, closes=30)
+    city = shown.host_organisation.city
+
+    def pages() -> str:
+        return client.get("/en/").content.decode() + client.get("/en/programmes/").content.decode()
+
+    assert "First title" in pages()
+    ExchangeProgramme.objects.filter(pk=shown.pk).update(title_en="Second title")
+    assert "Second title" in pages()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ExchangeProgramme._meta.db_table} SET title_en = %s WHERE id = %s",  # noqa: S608
+            ["Third title", shown.pk],
+        )
+    assert "Third title" in pages()
+    City.objects.filter(pk=city.pk).update(name_en="Renamed City")
+    assert "Renamed City" in pages()
+    ExchangeProgramme.objects.filter(pk=shown.pk).update(title_en="Third title")  # no change
+    assert "Third title" in pages()
+    programme("Another call", opens=-1, closes=20)
+    assert "Another call" in pages()
+    ExchangeProgramme.objects.filter(pk=shown.pk).delete()
+    assert "Third title" not in pages()
