@@ -322,7 +322,21 @@ ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 # Languages: the UI in English (source) and German; content in seven languages.
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("de", _("German"))]
+# The network's seven languages, each a UI language with its URL prefix (/fr/, /zh-hans/);
+# UI_LANGUAGES may switch some off (English always stays: the msgids' own language).
+NETWORK_LANGUAGES = [
+    ("en", _("English")),
+    ("de", _("German")),
+    ("fr", _("French")),
+    ("pl", _("Polish")),
+    ("he", _("Hebrew")),
+    ("ar", _("Arabic")),
+    ("zh-hans", _("Simplified Chinese")),
+]
+UI_LANGUAGES = env.list("UI_LANGUAGES", default=["en", "de"])
+LANGUAGES = [
+    (code, name) for code, name in NETWORK_LANGUAGES if code == "en" or code in UI_LANGUAGES
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
