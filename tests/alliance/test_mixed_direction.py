@@ -27,6 +27,12 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 VOID |= {"track", "wbr"}
 
 
+@pytest.fixture(autouse=True)
+def ui_languages(settings):
+    """Every language of the network on the site, whatever UI_LANGUAGES says."""
+    settings.LANGUAGES = list(settings.NETWORK_LANGUAGES)
+
+
 class Occurrences(HTMLParser):
     """Each text of the page's body containing `value`, with whether it is isolated."""
 

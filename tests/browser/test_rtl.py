@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from alliance.mail.models import EmailMessage
+from alliance.mail.templates import sync_defaults
 from exchanges.models import Application, State
 from tests.factories import CityFactory, ProgrammeFactory
 
@@ -46,6 +47,15 @@ def enter(page: Page, selector: str, value: str) -> None:
         field.fill(value)
 
 
+@pytest.fixture
+def ui_languages(settings):
+    """Arabic on the site, whatever UI_LANGUAGES says (the server thread reads these),
+    and the email templates' defaults in it."""
+    settings.LANGUAGES = list(settings.NETWORK_LANGUAGES)
+    sync_defaults()
+
+
+@pytest.mark.usefixtures("ui_languages")
 def test_a_founder_applies_in_arabic_and_the_layout_is_mirrored(live_server, page: Page):
     CityFactory(slug="berlin", name_en="Berlin", name_ar="برلين", country="DE", is_hub=True)
     programme = ProgrammeFactory(

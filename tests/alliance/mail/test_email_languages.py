@@ -74,6 +74,12 @@ def check_language(message: EmailMessage, language: str) -> None:
     assert english_in(language, f"{message.subject}\n{message.body_text}") == []
 
 
+@pytest.fixture(autouse=True)
+def ui_languages(settings):
+    """Every language of the network on the site, whatever UI_LANGUAGES says."""
+    settings.LANGUAGES = list(settings.NETWORK_LANGUAGES)
+
+
 @pytest.fixture
 def programme():
     dubai = CityFactory(
