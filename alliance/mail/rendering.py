@@ -10,7 +10,7 @@ from django.template.loader import get_template
 from django.utils import translation
 
 from alliance.mail.models import EmailTemplate
-from alliance.mail.templates import fill
+from alliance.mail.templates import fill, one_line
 
 
 def render(template_key: str, language: str, context: Mapping[str, str]) -> tuple[str, str, str]:
@@ -30,10 +30,10 @@ def render_message(
     flat = {key: str(value) for key, value in context.items()}
     with translation.override(language):
         if edited is not None:  # staff's wording, in the language or else English
-            subject = " ".join(fill(edited.subject, flat).split())
+            subject = one_line(fill(edited.subject, flat))
             text = fill(edited.body, flat).strip() + "\n"
         else:
-            subject = " ".join(get_template(f"{template_key}.subject.txt").render(flat).split())
+            subject = one_line(get_template(f"{template_key}.subject.txt").render(flat))
             text = get_template(f"{template_key}.txt").render(flat).strip() + "\n"
         html = get_template("email/base.html").render(
             {"subject": subject, "body": text, "language": language}

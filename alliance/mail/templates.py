@@ -63,11 +63,17 @@ def file_placeholders(key: str) -> list[str]:
     return sorted(names)
 
 
+def one_line(text: str) -> str:
+    """`text` on one line: runs of ASCII white space (a template's line breaks) become one
+    space; a no-break space (French puts one before a colon) stays."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
 def file_default(key: str, language: str) -> tuple[str, str]:
     """Subject and text of the file default in `language`, with placeholders kept."""
     keep = {name: "{{ " + name + " }}" for name in file_placeholders(key)}
     with translation.override(language):
-        subject = " ".join(get_template(f"{key}.subject.txt").render(keep).split())
+        subject = one_line(get_template(f"{key}.subject.txt").render(keep))
         body = get_template(f"{key}.txt").render(keep).strip()
     return subject, body
 

@@ -129,3 +129,11 @@ def site_links(text: str) -> SafeString:
     return mark_safe(  # noqa: S308 - built from escaped text
         re.sub(rf"({base}/[^\s<]*)", r'<a href="\1">\1</a>', escaped)
     )
+
+
+@register.filter
+def bdi(value: object) -> SafeString:
+    """`value` (a name people typed: a start-up's) isolated from the text around it, so a
+    Latin name in an Arabic sentence, or the other way round, keeps its own direction;
+    for `{% blocktranslate with name=startup.name|bdi %}`."""
+    return format_html("<bdi>{}</bdi>", value)

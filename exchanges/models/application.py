@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance.private_files import private_storage
 from alliance.uploads import pitch_deck_name, validate_pdf
@@ -39,7 +40,7 @@ class Need(models.TextChoices):
 
 class State(models.TextChoices):
     DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
+    SUBMITTED = "submitted", pgettext_lazy("application state", "submitted")
     IN_REVIEW = "in_review", _("in review")
     SHORTLISTED = "shortlisted", _("shortlisted")
     WAITLISTED = "waitlisted", _("waitlisted")

@@ -145,12 +145,6 @@ def test_a_latin_start_up_name_is_isolated_on_arabic_pages(client, arabic_founde
     assert all(where.startswith("<bdi ") for where in shown)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a start-up name inside a translated sentence ({% blocktranslate with "
-    "startup=... %}) is inserted as bare text: isolating it needs a filter that returns "
-    "<bdi>…</bdi> (or a changed msgid), which is outside this task's templates-only fix",
-)
 @pytest.mark.parametrize(
     "path",
     [

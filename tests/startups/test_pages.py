@@ -25,7 +25,7 @@ def test_leave_asks_for_confirmation_first(client, owner):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"Leave the team of {owner.startup.name}?" in text_of(response)
+    assert f"Leave the team of <bdi>{owner.startup.name}</bdi>?" in response.content.decode()
     assert '<button type="submit" class="button button--danger">Yes, leave the team</button>' in (
         html
     )

@@ -205,11 +205,6 @@ def test_staff_wording_for_the_language_is_used(programme, templates, language):
     assert words(theirs.subject) == words(expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="alliance/mail/rendering.py collapses a subject's whitespace with str.split(), "
-    "which also splits on U+00A0: French loses the no-break space before ':'",
-)
 def test_a_french_subject_keeps_its_no_break_space(programme, templates):
     submitted(programme, "fr")
 
