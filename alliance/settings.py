@@ -319,7 +319,7 @@ OPERATOR = {
 NUM_PROXIES = env.int("NUM_PROXIES", default=1 if PRODUCTION else 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 
-# Languages: the UI in English (source) and German; content in seven languages.
+# Languages: the UI and the content in the network's seven languages.
 
 LANGUAGE_CODE = "en"
 # The network's seven languages, each a UI language with its URL prefix (/fr/, /zh-hans/);
@@ -333,7 +333,7 @@ NETWORK_LANGUAGES = [
     ("ar", _("Arabic")),
     ("zh-hans", _("Simplified Chinese")),
 ]
-UI_LANGUAGES = env.list("UI_LANGUAGES", default=["en", "de"])
+UI_LANGUAGES = env.list("UI_LANGUAGES", default=[code for code, _name in NETWORK_LANGUAGES])
 LANGUAGES = [
     (code, name) for code, name in NETWORK_LANGUAGES if code == "en" or code in UI_LANGUAGES
 ]

@@ -42,7 +42,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("ALLIANCE_SCREENSHOTS") or REPO / "artifacts" / "screenshots")
-LANGUAGES = ("en", "de")
+LANGUAGES = ("en", "de", "he", "ar")  # both directions; the language tests cover all seven
 WIDTHS = (390, 1280)
 HEIGHT = 900
 AXE_OPTIONS = {
