@@ -1,5 +1,4 @@
 // Mark each language tab of a translated field "filled" or "empty" (alliance/admin_languages.py).
-// modeltranslation builds the tabs when the document is ready; this runs after it, on load.
 (function () {
   "use strict";
 
@@ -29,11 +28,14 @@
     note.title = filled ? tab.dataset.filled : tab.dataset.empty;
   }
 
-  window.addEventListener("load", function () {
+  function markAll() {
     var labels = document.getElementById("language-tab-labels");
     var filledText = labels ? labels.dataset.filled : "filled";
     var emptyText = labels ? labels.dataset.empty : "empty";
     document.querySelectorAll(".ui-tabs-nav a[href^='#tab_']").forEach(function (tab) {
+      if (tab.dataset.filled) {
+        return; // marked already
+      }
       var field = fieldOf(tab);
       if (!field) {
         return;
@@ -45,5 +47,21 @@
         mark(tab, field);
       });
     });
+  }
+
+  // modeltranslation draws the tabs when jQuery is ready, which may come after this script
+  // and even after the load event: mark what is there, then every tab drawn later.
+  document.addEventListener("DOMContentLoaded", function () {
+    markAll();
+    var pending = false;
+    new MutationObserver(function () {
+      if (!pending) {
+        pending = true;
+        window.requestAnimationFrame(function () {
+          pending = false;
+          markAll();
+        });
+      }
+    }).observe(document.body, { childList: true, subtree: true });
   });
 })();
