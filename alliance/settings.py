@@ -532,7 +532,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"ApplicationStateEnum": "exchanges.models.State"},
     # No request to validator.swagger.io (Swagger UI's default), nor anywhere else.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # No deep links: Swagger UI puts each operation's link inside its toggle button (axe:
+    # nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "alliance.api.schema.document_problems",

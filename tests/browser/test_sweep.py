@@ -260,6 +260,8 @@ def check(page: Page, axe: Axe, *, url: str, name: str, state: str, found: list[
     landed = re.sub(r"-[^/]+/$", "-set-password/", url) if name == "password-reset-key" else url
     if response.status != expected or page.url != landed:
         found.append(f"{name} ({state}, {language}): HTTP {response.status} at {page.url}")
+    if name == "api-docs":  # Swagger UI draws the operations after the page has loaded
+        page.wait_for_selector(".opblock-summary", timeout=20_000)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": HEIGHT})
         found.extend(
