@@ -176,7 +176,7 @@ def test_creating_a_startup_returns_to_the_programme(client, programme):
 
     assert current_step(form) == "2 Start-up"
     assert created["Location"] == back
-    assert "Start an application for Orbit Robotics" in page
+    assert "Start an application for <bdi>Orbit Robotics</bdi>" in page
     assert current_step(page) == "3 Application"
     assert all_steps(page) == ["✓ Account (done)", "✓ Start-up (done)", "3 Application"]
 
