@@ -70,7 +70,7 @@ def register(
     The organisation's row is locked, so two registrations at once cannot both pass the
     limit.
     """
-    type(organisation).objects.select_for_update().filter(pk=organisation.pk).exists()
+    type(organisation).objects.select_for_update().get(pk=organisation.pk)  # the lock
     limit = max_endpoints()
     if WebhookEndpoint.objects.filter(organisation=organisation).count() >= limit:
         raise TooManyEndpointsError(limit)
