@@ -351,6 +351,17 @@ def test_founder_pages_speak_the_language(client, founder, language):
     assert found == {}, report(found)
 
 
+def test_a_start_ups_stage_is_a_noun_not_the_boards_verb(client, founder):
+    # "Stage" is both a start-up's stage and the decision board's button ("Oznacz
+    # wstępnie", mark provisionally): each has its own context in the catalogues.
+    founder(client, "pl")
+
+    html = client.get("/pl/startups/orbit-labs/").content.decode()
+
+    assert "<dt>Etap</dt>" in html
+    assert "Oznacz" not in html
+
+
 def test_the_switcher_names_languages_in_themselves_and_keeps_the_page(client, world):
     html = client.get("/fr/cities/tel-aviv/").content.decode()
 

@@ -364,3 +364,13 @@ def test_the_board_is_paged_keeping_its_order_and_filters(
     assert 'rel="next"' not in second.content.decode()
     assert board_rows(past.content.decode()) == [["No submitted application matches."]]
     assert [names(response) for response in odd] == [["Alpaca Labs", "Bistro Bots"]] * 4
+
+
+def test_the_stage_button_is_a_verb_not_a_start_ups_stage(manager_client, world, cast):
+    # "Stage" is both a start-up's stage (a noun: "Phase") and this button (a verb): each
+    # has its own context in the catalogues.
+    response = manager_client.get(board_url(world.programme), HTTP_ACCEPT_LANGUAGE="de")
+
+    html = response.content.decode()
+    assert '<input type="submit" value="Vormerken" class="default" name="stage">' in html
+    assert "Phase" not in html
