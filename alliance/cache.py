@@ -28,6 +28,10 @@ _paused_until: dict[str, float] = {}
 _lock = threading.Lock()
 
 
+class CacheUnavailableError(Exception):
+    """Redis is not there (FailOpenRedisCache.shared)."""
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's Redis cache, answered from this process's memory while Redis is unavailable."""
 
@@ -40,10 +44,22 @@ class FailOpenRedisCache(RedisCache):
         self._standby = LocMemCache(f"standby:{self._location_key}", {})
 
     def _call(self, name: str, *args, **kwargs):
-        if time.monotonic() < _paused_until.get(self._location_key, 0.0):
-            return getattr(self._standby, name)(*args, **kwargs)
         try:
-            return getattr(super(), name)(*args, **kwargs)
+            return self.shared(name, *args, **kwargs)
+        except CacheUnavailableError:
+            return getattr(self._standby, name)(*args, **kwargs)
+
+    def shared(self, name: str, *args, **kwargs):
+        """Call `name` on Redis itself, never on this process's memory.
+
+        For what every process must see alike (the sessions' cache: a session ended in
+        one process must not live on in another's memory). Raises `CacheUnavailableError`
+        while Redis is not there, which pauses this process's calls like any failure.
+        """
+        if time.monotonic() < _paused_until.get(self._location_key, 0.0):
+            raise CacheUnavailableError
+        try:
+            return getattr(RedisCache, name)(self, *args, **kwargs)
         except redis.RedisError as error:
             with _lock:
                 _paused_until[self._location_key] = time.monotonic() + PAUSE_SECONDS
@@ -53,7 +69,7 @@ class FailOpenRedisCache(RedisCache):
                 type(error).__name__,
                 PAUSE_SECONDS,
             )
-            return getattr(self._standby, name)(*args, **kwargs)
+            raise CacheUnavailableError from None
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("add", key, value, timeout, version)

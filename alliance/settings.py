@@ -437,6 +437,9 @@ FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=24 * 3600)
 
 # Database sessions, read in one query with their user (alliance/accounts/sessions.py).
 SESSION_ENGINE = "alliance.accounts.sessions"
+# Seconds a session and its user stay in the cache (Redis; alliance/accounts/sessions.py):
+# also the longest a session ended while Redis could not be told may be honoured. 0: off.
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=60)
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 

@@ -18,8 +18,10 @@ index (the pipeline dashboard), when they exist.
 
 The table shows, per size: the page's time, the database time of the whole page ("page
 db"), of the list ("list db": the same without the session and user lookups that every
-page of the site makes before any admin code runs: one query that reads the session with
-its user, alliance/accounts/sessions.py), the data query alone, and their ratios.
+page of the site may make before any admin code runs: one query that reads the session
+with its user, alliance/accounts/sessions.py, or none when both come from the cache, as
+they do for a page viewed again within SESSION_CACHE_SECONDS; the benchmark runs with
+Redis), the data query alone, and their ratios.
 
 Ratios are the medians of each round's own ratio (the sizes, and a list and its data
 query, run a moment apart within a round), which keeps out most of the noise of a busy

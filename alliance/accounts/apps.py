@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users")  # allauth's own app is "Accounts" (email addresses)
 
     def ready(self) -> None:
-        from alliance.accounts import signals  # noqa: F401 - connects allauth's receivers
+        from alliance.accounts import sessions, signals  # noqa: F401 - connect receivers
         from alliance.mail.notices import register_opt_out
 
         register_opt_out(self.get_model("User"), "receives_reminders")

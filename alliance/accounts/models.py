@@ -110,6 +110,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)
 
+    # A user read from the sessions' cache (alliance/accounts/sessions.py) carries what
+    # Django asks of the password hash, which stays deferred: the session's hash, and
+    # whether there is a usable password (the admin's "change password" link).
+    def get_session_auth_hash(self) -> str:
+        cached = getattr(self, "cached_session_auth_hash", None)
+        if cached is not None and "password" in self.get_deferred_fields():
+            return cached
+        return super().get_session_auth_hash()
+
+    def has_usable_password(self) -> bool:
+        cached = getattr(self, "cached_usable_password", None)
+        if cached is not None and "password" in self.get_deferred_fields():
+            return cached
+        return super().has_usable_password()
+
     def get_full_name(self) -> str:
         return self.name or self.email
 

@@ -13,20 +13,101 @@ kept) falls back to Django's own lookup of the user.
 The user travels from the store to the backend through a context variable set only while
 Django's `get_user` runs for the request (`AuthenticationMiddleware`), never across
 requests or threads.
+
+Both are kept in the cache too, for `SESSION_CACHE_SECONDS` (60 by default; 0 turns it
+off), so that a page viewed again asks the database nothing about who is asking: the
+session's data under its key (as Django's `cached_db` sessions do), written through on
+every save and dropped on every delete (logout, "end my other sessions", erasure), and
+the user's row under their id, without the password hash (only the session hash that
+Django checks, `get_session_auth_hash`, and whether the password is usable), dropped
+whenever the user is saved or deleted.
+Only Redis itself serves as that cache (`FailOpenRedisCache.shared`), never a process's
+own memory: a session ended in one process must not live on in another. While Redis is
+away, every page reads the database as before. A session ended, or a user deactivated,
+while Redis could not be told, or in the moment between another request's read of the
+database and its write to the cache, may be honoured until its entry expires: at most
+`SESSION_CACHE_SECONDS`.
 """
 
+import datetime
+import logging
 from contextvars import ContextVar
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import get_user as django_get_user
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoMiddleware
 from django.contrib.sessions.backends import db
+from django.core.cache import caches
 from django.db import connections, router
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import SimpleLazyObject
 
 from alliance.accounts.models import User, UserSession
+from alliance.cache import CacheUnavailableError
+
+logger = logging.getLogger(__name__)
+
+SESSION_PREFIX = "alliance.session:"
+USER_PREFIX = "alliance.session-user:"
+# Every field of the user but the password hash, in the model's order.
+_CACHED_FIELDS = [f for f in User._meta.concrete_fields if f.attname != "password"]
+_ENTRY_KEYS = {f.attname for f in _CACHED_FIELDS} | {"session_auth_hash", "usable_password"}
+_MISSING = object()
+
+
+def _cache(name: str, *args):
+    """Call `name` on the sessions' cache; `_MISSING` when it is off or unavailable."""
+    if settings.SESSION_CACHE_SECONDS <= 0:
+        return _MISSING
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    try:
+        if hasattr(cache, "shared"):  # Redis, never a process's standby memory
+            return cache.shared(name, *args)
+        return getattr(cache, name)(*args)
+    except CacheUnavailableError:
+        return _MISSING
+
+
+def _timeout(seconds: float) -> int:
+    return max(1, min(settings.SESSION_CACHE_SECONDS, int(seconds)))
+
+
+def cache_user(user: User) -> None:
+    """Keep `user`'s row, but its password hash, for the next pages of their sessions."""
+    values = {field.attname: getattr(user, field.attname) for field in _CACHED_FIELDS}
+    values["session_auth_hash"] = user.get_session_auth_hash()
+    values["usable_password"] = user.has_usable_password()
+    _cache("set", f"{USER_PREFIX}{user.pk}", values, _timeout(settings.SESSION_CACHE_SECONDS))
+
+
+def cached_user(user_id) -> User | None:
+    values = _cache("get", f"{USER_PREFIX}{user_id}") if user_id else None
+    # An entry another version of the portal wrote (other fields) is no entry.
+    if not isinstance(values, dict) or values.keys() != _ENTRY_KEYS:
+        return None
+    # The password hash stays deferred: read from the database only if something asks.
+    user = User.from_db(
+        router.db_for_read(User),
+        [field.attname for field in _CACHED_FIELDS],
+        [values[field.attname] for field in _CACHED_FIELDS],
+    )
+    user.cached_session_auth_hash = values["session_auth_hash"]
+    user.cached_usable_password = values["usable_password"]
+    return user
+
+
+@receiver([post_save, post_delete], sender=User, dispatch_uid="session-user-cache")
+def _forget_user(sender, instance: User, **kwargs) -> None:
+    key = f"{USER_PREFIX}{instance.pk}"
+    if settings.SESSION_CACHE_SECONDS > 0 and _cache("delete", key) is _MISSING:
+        logger.warning("A user's cached session entry could not be dropped.")
+
 
 _asking: ContextVar["SessionStore | None"] = ContextVar("asking_session", default=None)
 
@@ -35,6 +116,45 @@ class SessionStore(db.SessionStore):
     """Django's database sessions, with the session's user read in the same query."""
 
     joined_user: User | None = None
+
+    @property
+    def cache_key(self) -> str:
+        return SESSION_PREFIX + self._get_or_create_session_key()
+
+    def load(self):
+        self.joined_user = None
+        key = self.session_key
+        if key and key.isalnum() and len(key) <= 40:  # a session key's length at most
+            data = _cache("get", SESSION_PREFIX + key)
+            if isinstance(data, dict):
+                self.joined_user = cached_user(data.get(SESSION_KEY))
+                return data
+        session = self._get_session_from_db()
+        if session is None:
+            return {}
+        data = self.decode(session.session_data)
+        age = (session.expire_date - timezone.now()).total_seconds()
+        _cache("set", SESSION_PREFIX + self.session_key, data, _timeout(age))
+        if self.joined_user is not None:
+            cache_user(self.joined_user)
+        return data
+
+    def save(self, must_create=False):
+        super().save(must_create)
+        _cache("set", self.cache_key, self._session, _timeout(self.get_expiry_age()))
+
+    def delete(self, session_key=None):
+        key = session_key or self.session_key
+        # The cache first: if the database's delete fails, the session is read afresh.
+        on = key and settings.SESSION_CACHE_SECONDS > 0
+        if on and _cache("delete", SESSION_PREFIX + key) is _MISSING:
+            logger.warning("A cached session could not be dropped.")
+        super().delete(session_key)
+
+    def flush(self):
+        self.clear()
+        self.delete()
+        self._session_key = None
 
     def _get_session_from_db(self):
         self.joined_user = None
@@ -48,7 +168,8 @@ class SessionStore(db.SessionStore):
         selected = ", ".join(f'u."{field.column}"' for field in user.concrete_fields)
         # Only table and column names of the models go into the text; the key is a parameter.
         sql = (
-            f'SELECT s."session_data" AS "joined_session_data", {selected} '  # noqa: S608
+            f'SELECT s."session_data" AS "joined_session_data", '  # noqa: S608
+            f's."expire_date" AS "joined_expire_date", {selected} '
             f'FROM "{session.db_table}" s '
             f'LEFT JOIN "{usersession.db_table}" us ON us."session_key" = s."session_key" '
             f'LEFT JOIN "{user.db_table}" u ON u."{user.pk.column}" = us."user_id" '
@@ -62,11 +183,15 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         row = rows[0]
-        data = row.joined_session_data
-        del row.joined_session_data  # the user carries none of the session's data
+        data, expires = row.joined_session_data, row.joined_expire_date
+        del row.joined_session_data, row.joined_expire_date  # the user carries none of it
+        if isinstance(expires, str):  # SQLite's text
+            expires = parse_datetime(expires)
+        if timezone.is_naive(expires):  # SQLite keeps UTC without saying so
+            expires = expires.replace(tzinfo=datetime.UTC)
         if row.pk is not None:
             self.joined_user = row
-        return self.model(session_key=key, session_data=data)
+        return self.model(session_key=key, session_data=data, expire_date=expires)
 
 
 class SessionUserMixin:
@@ -77,7 +202,10 @@ class SessionUserMixin:
         user = getattr(store, "joined_user", None)
         if user is not None and str(user.pk) == str(user_id):
             return user if self.user_can_authenticate(user) else None
-        return super().get_user(user_id)
+        user = super().get_user(user_id)
+        if user is not None and store is not None:
+            cache_user(user)  # the session came from the cache, its user did not
+        return user
 
 
 class ModelBackend(SessionUserMixin, DjangoModelBackend):

@@ -104,6 +104,30 @@ def test_with_redis_refused_logins_sign_ups_and_pages_work(client, redis_cache_a
     ]
 
 
+def test_with_redis_refused_sessions_are_read_from_the_database_not_from_memory(
+    client, redis_cache_at
+):
+    # A process's memory never stands in for the sessions' cache: a session ended in one
+    # process would live on in another's.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    redis_cache_at(closed_port())
+    UserFactory(email="founder@example.com", password=PASSWORD)
+    log_in(client, PASSWORD)
+    client.get("/en/accounts/profile/")
+
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/en/accounts/profile/")
+    queries = list(captured)  # the next request empties the connection's log
+    client.post("/en/accounts/logout/")
+    after = client.get("/en/accounts/profile/")
+
+    assert again.status_code == 200
+    assert sum('"django_session"' in query["sql"] for query in queries) == 1
+    assert after.status_code == 302
+
+
 def test_with_redis_refused_failed_logins_are_still_limited_in_memory(client, redis_cache_at):
     redis_cache_at(closed_port())
     UserFactory(email="founder@example.com", password=PASSWORD)

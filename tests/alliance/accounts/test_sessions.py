@@ -1,16 +1,21 @@
-"""The session and its user read in one query (alliance/accounts/sessions.py)."""
+"""The session and its user: read in one query, then kept in the cache.
+
+alliance/accounts/sessions.py
+"""
 
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alliance.accounts.models import UserSession
-from alliance.accounts.sessions import SessionStore
+from alliance.accounts.models import User, UserSession
+from alliance.accounts.sessions import USER_PREFIX, SessionStore, cached_user
+from alliance.accounts.staff_security import end_other_sessions
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +35,13 @@ def who_asks(queries) -> list[str]:
 def open_profile(client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(PROFILE)
-    return response, queries
+    return response, list(queries)  # the next request empties the connection's log
 
 
-def test_a_logged_in_page_reads_the_session_and_its_user_in_one_query(client):
+def test_a_session_not_in_the_cache_is_read_with_its_user_in_one_query(client):
     user = UserFactory(name="Ada Founder")
     client.force_login(user)
+    cache.clear()  # as after the entry expired, or a restart of Redis
 
     response, queries = open_profile(client)
 
@@ -47,10 +53,42 @@ def test_a_logged_in_page_reads_the_session_and_its_user_in_one_query(client):
     assert 'LEFT JOIN "accounts_user"' in asked[0]
 
 
+def test_a_page_viewed_again_asks_the_database_nothing_about_who_is_asking(client):
+    user = UserFactory(name="Ada Founder")
+    client.force_login(user)  # login writes the session to the cache, not yet its user
+    _first, first = open_profile(client)
+
+    response, queries = open_profile(client)
+
+    assert len(who_asks(first)) == 1
+    assert who_asks(queries) == []
+    assert response.context["user"].pk == user.pk
+    assert "Ada Founder" in response.content.decode()
+
+
+def test_the_cached_user_holds_no_password_hash_and_saves_without_losing_it(client):
+    user = UserFactory(name="Ada Founder", password="a-long-passphrase-42")
+    client.force_login(user)
+    open_profile(client)
+
+    kept = cache.get(f"{USER_PREFIX}{user.pk}")
+    cached = cached_user(user.pk)
+    cached.name = "Ada Lovelace"
+    cached.save()  # the deferred password hash is not written back
+
+    assert "password" not in kept
+    assert user.password not in kept.values()
+    assert kept["session_auth_hash"] == user.get_session_auth_hash()
+    saved = User.objects.get(pk=user.pk)
+    assert saved.name == "Ada Lovelace"
+    assert saved.check_password("a-long-passphrase-42")
+
+
 def test_the_joined_user_is_a_whole_user_without_the_sessions_data(client):
     user = UserFactory(name="Ada Founder", language="de", time_zone="Europe/Berlin")
     client.force_login(user)
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    cache.clear()
 
     store = SessionStore(session_key=key)
     store.load()
@@ -67,6 +105,7 @@ def test_a_session_without_its_usersession_row_still_finds_its_user(client):
     user = UserFactory()
     client.force_login(user)
     UserSession.objects.filter(user=user).delete()
+    cache.clear()
 
     response, queries = open_profile(client)
 
@@ -78,6 +117,7 @@ def test_a_session_without_its_usersession_row_still_finds_its_user(client):
 def test_a_deactivated_user_is_logged_out(client):
     user = UserFactory()
     client.force_login(user)
+    open_profile(client)  # the user is in the cache now
     user.is_active = False
     user.save(update_fields=["is_active"])
 
@@ -90,6 +130,7 @@ def test_a_deactivated_user_is_logged_out(client):
 def test_a_password_changed_elsewhere_ends_the_session(client):
     user = UserFactory()
     client.force_login(user)
+    open_profile(client)
     user.set_password("another-long-passphrase-7")
     user.save(update_fields=["password"])
 
@@ -104,6 +145,7 @@ def test_a_password_changed_elsewhere_ends_the_session(client):
 def test_an_expired_session_is_no_session(client):
     client.force_login(UserFactory())
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    cache.clear()  # a cached session expires with it (SESSION_CACHE_SECONDS at most)
 
     response = client.get(PROFILE)
 
@@ -144,8 +186,62 @@ def test_a_session_key_with_a_nul_byte_reads_nothing():
 def test_logging_out_ends_the_session(client):
     user = UserFactory()
     client.force_login(user)
+    open_profile(client)
 
     client.post("/en/accounts/logout/")
 
     assert client.get(PROFILE).status_code == 302
     assert not UserSession.objects.filter(user=user).exists()
+
+
+def test_ending_the_other_sessions_ends_them_though_they_were_cached(client, django_user_model):
+    from django.test import Client
+
+    user = UserFactory()
+    here, there = Client(), Client()
+    here.force_login(user)
+    there.force_login(user)
+    assert open_profile(there)[0].status_code == 200  # cached now
+
+    ended = end_other_sessions(user, keep=here.cookies[settings.SESSION_COOKIE_NAME].value)
+
+    assert ended == 1
+    assert open_profile(there)[0].status_code == 302
+    assert open_profile(here)[0].status_code == 200
+
+
+@pytest.mark.redis
+def test_the_cache_keeps_a_session_no_longer_than_it_lives(client):
+    client.force_login(UserFactory())
+    session = client.session
+    session.set_expiry(2)
+    session.save()
+
+    ttl = cache._cache.get_client().ttl(cache.make_key(f"alliance.session:{session.session_key}"))
+
+    assert 0 < ttl <= 2
+
+
+def test_a_cached_user_entry_of_another_version_is_read_afresh(client):
+    user = UserFactory(name="Ada Founder")
+    client.force_login(user)
+    open_profile(client)
+    key = f"{USER_PREFIX}{user.pk}"
+    cache.set(key, {"id": user.pk, "email": user.email})  # fields of another release
+
+    response, queries = open_profile(client)
+
+    assert response.context["user"].name == "Ada Founder"
+    assert len(who_asks(queries)) == 1
+
+
+def test_the_admin_asks_about_the_password_without_reading_it(admin_client):
+    # Its header links "change password" for a user with a usable password.
+    admin_client.get("/admin/")
+
+    with CaptureQueriesContext(connection) as captured:
+        index = admin_client.get("/admin/")
+
+    assert index.status_code == 200
+    assert "/admin/password_change/" in index.content.decode()
+    assert who_asks(list(captured)) == []
