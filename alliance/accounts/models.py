@@ -113,17 +113,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     # A user read from the sessions' cache (alliance/accounts/sessions.py) carries what
     # Django asks of the password hash, which stays deferred: the session's hash, and
     # whether there is a usable password (the admin's "change password" link).
+    def _without_password(self, name: str):
+        cached = getattr(self, f"cached_{name}", None)
+        return cached if "password" in self.get_deferred_fields() else None
+
     def get_session_auth_hash(self) -> str:
-        cached = getattr(self, "cached_session_auth_hash", None)
-        if cached is not None and "password" in self.get_deferred_fields():
-            return cached
-        return super().get_session_auth_hash()
+        cached = self._without_password("session_auth_hash")
+        return super().get_session_auth_hash() if cached is None else cached
 
     def has_usable_password(self) -> bool:
-        cached = getattr(self, "cached_usable_password", None)
-        if cached is not None and "password" in self.get_deferred_fields():
-            return cached
-        return super().has_usable_password()
+        cached = self._without_password("usable_password")
+        return super().has_usable_password() if cached is None else cached
 
     def get_full_name(self) -> str:
         return self.name or self.email

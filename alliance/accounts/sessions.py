@@ -29,7 +29,6 @@ database and its write to the cache, may be honoured until its entry expires: at
 `SESSION_CACHE_SECONDS`.
 """
 
-import datetime
 import logging
 from contextvars import ContextVar
 
@@ -45,7 +44,6 @@ from django.db import connections, router
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.functional import SimpleLazyObject
 
 from alliance.accounts.models import User, UserSession
@@ -56,8 +54,8 @@ logger = logging.getLogger(__name__)
 SESSION_PREFIX = "alliance.session:"
 USER_PREFIX = "alliance.session-user:"
 # Every field of the user but the password hash, in the model's order.
-_CACHED_FIELDS = [f for f in User._meta.concrete_fields if f.attname != "password"]
-_ENTRY_KEYS = {f.attname for f in _CACHED_FIELDS} | {"session_auth_hash", "usable_password"}
+_CACHED_FIELDS = [f.attname for f in User._meta.concrete_fields if f.attname != "password"]
+_ENTRY_KEYS = {*_CACHED_FIELDS, "session_auth_hash", "usable_password"}
 _MISSING = object()
 
 
@@ -78,12 +76,17 @@ def _timeout(seconds: float) -> int:
     return max(1, min(settings.SESSION_CACHE_SECONDS, int(seconds)))
 
 
+def _drop(key: str) -> None:
+    if settings.SESSION_CACHE_SECONDS > 0 and _cache("delete", key) is _MISSING:
+        logger.warning("A cached session or user could not be dropped.")
+
+
 def cache_user(user: User) -> None:
     """Keep `user`'s row, but its password hash, for the next pages of their sessions."""
-    values = {field.attname: getattr(user, field.attname) for field in _CACHED_FIELDS}
+    values = {name: getattr(user, name) for name in _CACHED_FIELDS}
     values["session_auth_hash"] = user.get_session_auth_hash()
     values["usable_password"] = user.has_usable_password()
-    _cache("set", f"{USER_PREFIX}{user.pk}", values, _timeout(settings.SESSION_CACHE_SECONDS))
+    _cache("set", f"{USER_PREFIX}{user.pk}", values, settings.SESSION_CACHE_SECONDS)
 
 
 def cached_user(user_id) -> User | None:
@@ -93,9 +96,7 @@ def cached_user(user_id) -> User | None:
         return None
     # The password hash stays deferred: read from the database only if something asks.
     user = User.from_db(
-        router.db_for_read(User),
-        [field.attname for field in _CACHED_FIELDS],
-        [values[field.attname] for field in _CACHED_FIELDS],
+        router.db_for_read(User), _CACHED_FIELDS, [values[name] for name in _CACHED_FIELDS]
     )
     user.cached_session_auth_hash = values["session_auth_hash"]
     user.cached_usable_password = values["usable_password"]
@@ -104,9 +105,7 @@ def cached_user(user_id) -> User | None:
 
 @receiver([post_save, post_delete], sender=User, dispatch_uid="session-user-cache")
 def _forget_user(sender, instance: User, **kwargs) -> None:
-    key = f"{USER_PREFIX}{instance.pk}"
-    if settings.SESSION_CACHE_SECONDS > 0 and _cache("delete", key) is _MISSING:
-        logger.warning("A user's cached session entry could not be dropped.")
+    _drop(f"{USER_PREFIX}{instance.pk}")
 
 
 _asking: ContextVar["SessionStore | None"] = ContextVar("asking_session", default=None)
@@ -116,10 +115,6 @@ class SessionStore(db.SessionStore):
     """Django's database sessions, with the session's user read in the same query."""
 
     joined_user: User | None = None
-
-    @property
-    def cache_key(self) -> str:
-        return SESSION_PREFIX + self._get_or_create_session_key()
 
     def load(self):
         self.joined_user = None
@@ -141,20 +136,15 @@ class SessionStore(db.SessionStore):
 
     def save(self, must_create=False):
         super().save(must_create)
-        _cache("set", self.cache_key, self._session, _timeout(self.get_expiry_age()))
+        _cache(
+            "set", SESSION_PREFIX + self.session_key, self._session, _timeout(self.get_expiry_age())
+        )
 
     def delete(self, session_key=None):
         key = session_key or self.session_key
-        # The cache first: if the database's delete fails, the session is read afresh.
-        on = key and settings.SESSION_CACHE_SECONDS > 0
-        if on and _cache("delete", SESSION_PREFIX + key) is _MISSING:
-            logger.warning("A cached session could not be dropped.")
+        if key:  # the cache first: if the database's delete fails, it is read afresh
+            _drop(SESSION_PREFIX + key)
         super().delete(session_key)
-
-    def flush(self):
-        self.clear()
-        self.delete()
-        self._session_key = None
 
     def _get_session_from_db(self):
         self.joined_user = None
@@ -185,10 +175,12 @@ class SessionStore(db.SessionStore):
         row = rows[0]
         data, expires = row.joined_session_data, row.joined_expire_date
         del row.joined_session_data, row.joined_expire_date  # the user carries none of it
-        if isinstance(expires, str):  # SQLite's text
-            expires = parse_datetime(expires)
-        if timezone.is_naive(expires):  # SQLite keeps UTC without saying so
-            expires = expires.replace(tzinfo=datetime.UTC)
+        # The extra column is not converted by the raw queryset: the backend's converters
+        # do it as for the model's field (SQLite keeps UTC without saying so).
+        field = self.model._meta.get_field("expire_date")
+        column, connection = field.get_col(session.db_table), connections[alias]
+        for convert in connection.ops.get_db_converters(column):
+            expires = convert(expires, column, connection)
         if row.pk is not None:
             self.joined_user = row
         return self.model(session_key=key, session_data=data, expire_date=expires)
