@@ -48,7 +48,7 @@ run: $(VENV)/.installed  ## Set up and serve the portal at http://127.0.0.1:8000
 test: $(VENV)/.installed-dev  ## Install the dev dependencies and run the whole suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-check: $(VENV)/.installed-dev  ## Lint, migrations up to date, German translations complete and compiled
+check: $(VENV)/.installed-dev  ## Lint, migrations up to date, every UI language's translations complete and compiled
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run

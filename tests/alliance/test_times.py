@@ -108,6 +108,26 @@ def test_english_dates_are_in_european_style():
         assert formats.date_format(moment, "DATETIME_FORMAT") == "21. Dezember 2026 21:28"
 
 
+@pytest.mark.parametrize(
+    ("language", "date_time", "short_date"),
+    [
+        ("en", "21 December 2026, 09:05", "21/12/2026"),
+        ("de", "21. Dezember 2026 09:05", "21.12.2026"),
+        ("fr", "21 décembre 2026 09:05", "21/12/2026"),
+        ("pl", "21 grudnia 2026 09:05", "21.12.2026"),
+        ("he", "21 בדצמבר 2026 09:05", "21/12/2026"),
+        ("ar", "21 ديسمبر 2026، 9:05 ص", "21\u200f/12\u200f/2026"),
+        ("zh-hans", "2026年12月21日 09:05", "2026年12月21日"),
+    ],
+)
+def test_each_language_writes_dates_its_own_way_day_before_month(language, date_time, short_date):
+    moment = datetime.datetime(2026, 12, 21, 9, 5)  # noqa: DTZ001 - a wall time, no zone
+
+    with translation.override(language):
+        assert formats.date_format(moment, "DATETIME_FORMAT") == date_time
+        assert formats.date_format(moment, "SHORT_DATE_FORMAT") == short_date
+
+
 def flat(choices) -> list[tuple[str, str]]:
     return [option for _group, options in choices for option in options]
 

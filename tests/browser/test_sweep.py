@@ -1,4 +1,4 @@
-"""axe-core on every founder-facing page, logged out and in, in en and de, at 390 and 1280 px.
+"""axe-core on every founder page, logged out and in, in all seven languages, at 390 and 1280 px.
 
 One browser page walks the whole portal: each page is loaded once per language, then
 checked by axe-core (WCAG 2.0 and 2.1, A and AA) and photographed full-page at each width.
@@ -42,7 +42,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("ALLIANCE_SCREENSHOTS") or REPO / "artifacts" / "screenshots")
-LANGUAGES = ("en", "de", "he", "ar")  # both directions; the language tests cover all seven
+LANGUAGES = ("en", "de", "fr", "pl", "he", "ar", "zh-hans")  # both directions, every UI language
 WIDTHS = (390, 1280)
 HEIGHT = 900
 AXE_OPTIONS = {
@@ -286,7 +286,7 @@ def test_the_sweep_reports_what_axe_finds(page: Page):
     ]
 
 
-def test_every_page_passes_axe_in_both_languages_and_widths(live_server, page: Page, world):
+def test_every_page_passes_axe_in_every_language_and_both_widths(live_server, page: Page, world):
     base = live_server.url
     axe = Axe()
     found: list[str] = []

@@ -1,0 +1,11 @@
+"""Arabic dates as Arabic reads them: "21 ديسمبر 2026، 9:28 م", day first.
+
+Django's Arabic formats have no date-and-time formats, so its global defaults apply:
+"ديسمبر 21, 2026, 9:28 م" and "12/21/2026", month first, as in American English. The
+short date keeps Django's right-to-left marks, which keep its order in a left-to-right
+line too. Only how dates are shown; what forms accept stays Django's.
+"""
+
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y، g:i A"
+SHORT_DATETIME_FORMAT = "d\u200f/m\u200f/Y g:i A"
