@@ -2,12 +2,14 @@
 
 It records every request (headers, body, when) and answers as it is told: by default 204;
 `script` holds answers for the next requests in turn (a status code, or ("sleep", seconds,
-status) to answer late), `default` the answer after the script runs out.
+status) to answer late), `default` the answer after the script runs out. `together` (a
+threading.Barrier) holds each answer until as many posts as it counts have come, so they
+are answered at one instant; `on_post` is called with each request before it is answered.
 """
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +40,8 @@ class Receiver:
     default: object = 204
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    together: threading.Barrier | None = None
+    on_post: Callable[["Received"], None] | None = None
 
     @property
     def url(self) -> str:
@@ -60,15 +64,15 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length)
         answer = receiver.answer()
+        request = Received(
+            self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()
+        )
         with receiver.lock:
-            receiver.received.append(
-                Received(
-                    self.path,
-                    {k.lower(): v for k, v in self.headers.items()},
-                    body,
-                    time.monotonic(),
-                )
-            )
+            receiver.received.append(request)
+        if receiver.on_post is not None:
+            receiver.on_post(request)
+        if receiver.together is not None:
+            receiver.together.wait(timeout=30)
         status = answer
         if isinstance(answer, tuple):
             _sleep, seconds, status = answer

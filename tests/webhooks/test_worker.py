@@ -11,11 +11,9 @@ import os
 import signal
 
 import pytest
-import redis
 from django.conf import settings
 from django.db import transaction
 
-from alliance.celery_app import app as project_app
 from exchanges.partners import feed
 from exchanges.partners.webhooks import services
 from exchanges.partners.webhooks.models import DeliveryStatus, EventType, WebhookAttempt
@@ -36,18 +34,6 @@ FAST = {
     "WEBHOOK_SWEEP_SECONDS": "0.5",
     "WEBHOOK_RETRY_SCHEDULE": "1,1,1",
 }
-
-
-@pytest.fixture
-def webhooks_broker(loopback):
-    """Publish to Redis instead of delivering in this process; the queue empty around it."""
-    queue = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    queue.delete("webhooks")
-    project_app.conf.task_always_eager = False
-    yield
-    project_app.conf.task_always_eager = True
-    queue.delete("webhooks")
-    queue.close()
 
 
 def worker(name: str, env: dict | None = None, threads: int = 4):
