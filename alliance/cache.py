@@ -65,7 +65,8 @@ class FailOpenRedisCache(RedisCache):
                 _paused_until[self._location_key] = time.monotonic() + PAUSE_SECONDS
             # The error's text is not logged: it may carry the server's URL.
             logger.warning(
-                "The cache is unavailable (%s); using this process's memory for %d s.",
+                "The cache is unavailable (%s); for %d s this process's memory stands in for it, "
+                "except for sessions, which are read from the database.",
                 type(error).__name__,
                 PAUSE_SECONDS,
             )

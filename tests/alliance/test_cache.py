@@ -100,7 +100,10 @@ def test_with_redis_refused_logins_sign_ups_and_pages_work(client, redis_cache_a
     assert (signed_up.status_code, signed_up["Location"]) == (302, "/en/accounts/confirm-email/")
     assert home.status_code == 200
     assert [r.getMessage() for r in caplog.records if r.name == "alliance.cache"] == [
-        "The cache is unavailable (ConnectionError); using this process's memory for 10 s."
+        (
+            "The cache is unavailable (ConnectionError); for 10 s this process's memory stands "
+            "in for it, except for sessions, which are read from the database."
+        )
     ]
 
 
