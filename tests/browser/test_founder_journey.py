@@ -4,10 +4,10 @@ login and a start-up, the steps shown on the way."""
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import Page, expect
 
 from exchanges.models import Application
+from tests.browser.helpers import enter, link_sent_to
 from tests.factories import CityFactory, ProgrammeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,21 +35,6 @@ TEXT = {
         "steps": None,  # the German catalogue is completed at the end of the issue
     },
 }
-
-
-def link_sent_to(email: str) -> str:
-    """The link in the email sent to `email`: what the founder clicks in their mailbox."""
-    (sent,) = [message for message in mail.outbox if message.to == [email]]
-    return re.search(r"https?://\S+", sent.body).group(0)
-
-
-def enter(page: Page, selector: str, value: str) -> None:
-    """Type into a field, or choose in it where it is a list (the start-up form changes)."""
-    field = page.locator(selector)
-    if field.evaluate("element => element.tagName") == "SELECT":
-        field.select_option(value)
-    else:
-        field.fill(value)
 
 
 def current_step(page: Page) -> str:

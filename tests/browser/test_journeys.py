@@ -5,13 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from alliance.mail.models import EmailMessage
 from exchanges import services
 from exchanges.models import Application, State
+from tests.browser.helpers import link_sent_to
 from tests.exchanges.conftest import staff_user
 from tests.factories import CityFactory, MembershipFactory, ProgrammeFactory
 from tests.helpers import pdf_bytes
@@ -74,12 +74,6 @@ def deck(tmp_path) -> Path:
 def programme():
     CityFactory(slug="berlin", name_en="Berlin", name_de="Berlin", is_hub=True)
     return ProgrammeFactory(title_en="Tel Aviv Exchange", title_de="Austausch Tel Aviv")
-
-
-def link_sent_to(email: str) -> str:
-    """The link in the email sent to `email` (the outbox keeps no text of account emails)."""
-    (sent,) = [message for message in mail.outbox if message.to == [email]]
-    return re.search(r"https?://\S+", sent.body).group(0)
 
 
 def sign_up_and_verify(page: Page, base: str, language: str, email: str) -> None:

@@ -9,7 +9,6 @@ and nothing overflows a phone's width.
 import re
 
 import pytest
-from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
@@ -17,6 +16,7 @@ from playwright.sync_api import Page, expect
 from alliance.mail.models import EmailMessage
 from alliance.mail.templates import sync_defaults
 from exchanges.models import Application, State
+from tests.browser.helpers import enter, link_sent_to
 from tests.factories import CityFactory, ProgrammeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,21 +30,6 @@ def arabic(msgid: str, **values: str) -> str:
     with translation.override("ar"):
         text = gettext(msgid)
         return text % values if values else text
-
-
-def link_sent_to(email: str) -> str:
-    """The link in the email sent to `email`: what the founder clicks in their mailbox."""
-    (sent,) = [message for message in mail.outbox if message.to == [email]]
-    return re.search(r"https?://\S+", sent.body).group(0)
-
-
-def enter(page: Page, selector: str, value: str) -> None:
-    """Type into a field, or choose in it where it is a list."""
-    field = page.locator(selector)
-    if field.evaluate("element => element.tagName") == "SELECT":
-        field.select_option(value)
-    else:
-        field.fill(value)
 
 
 @pytest.fixture
