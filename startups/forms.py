@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +63,13 @@ class StartupForm(forms.ModelForm):
         error_messages = {"country": {"invalid_choice": UNKNOWN_COUNTRY}}
 
     def __init__(self, *args, **kwargs):
+        given = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
+        if self.instance.city_id and "city" not in given:
+            # The options are valued by slug, the instance's initial value is its id: the
+            # city itself is shown as chosen (an edit would otherwise show "Another city").
+            self.initial["city"] = self.instance.city
+        self.fields["founded_year"].widget.attrs["max"] = timezone.localdate().year
         self.fields["country"].choices = country_options()
         self.fields["founded_month"] = forms.TypedChoiceField(
             label=_("Month founded"),

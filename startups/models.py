@@ -3,9 +3,11 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import UNKNOWN_COUNTRY, City, country_choices, validate_country
@@ -131,6 +133,15 @@ class Startup(models.Model):
     def clean(self) -> None:
         # Forms and the admin validate the constraints after this: the country is set.
         self.take_country_from_city()
+        today = timezone.localdate()
+        if (
+            isinstance(self.founded_year, int)
+            and isinstance(self.founded_month, int)
+            and (self.founded_year, self.founded_month) > (today.year, today.month)
+        ):
+            raise ValidationError(
+                {"founded_year": _("A start-up cannot have been founded in the future.")}
+            )
 
     def take_country_from_city(self) -> None:
         """A city of the network knows its country: the start-up's is the city's."""

@@ -49,7 +49,9 @@ def startup_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.update_startup(form.save(commit=False), by=request.user)
         messages.success(request, _("The profile has been saved."))
-        return redirect("startups:startup-detail", slug=startup.slug)
+        # Back where the founder came from (the application's review page), if local.
+        next_ = journey.next_url(request)
+        return redirect(next_) if next_ else redirect("startups:startup-detail", slug=startup.slug)
     return render(request, "startups/startup_form.html", {"form": form, "startup": startup})
 
 

@@ -2,6 +2,8 @@
 the review page before submitting, limits and deadline on the form, and what follows."""
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -301,9 +303,12 @@ def test_the_status_page_says_what_happens_next(owner_client, world):
     programme.save()
     application = make_application(world, State.SUBMITTED)
 
-    text = text_of(owner_client.get(f"/en/applications/{application.pk}/"))
+    response = owner_client.get(f"/en/applications/{application.pk}/")
+    text = text_of(response)
 
     assert "What happens next" in text
+    # The deadline's sentence ends at its zone: "(Tel Aviv time). Then…", no space before it.
+    assert re.search(r"</span>\s+\.", response.content.decode()) is None
     assert (
         f"Then Berlin Partner and {programme.host_organisation.name} review the applications "
         "together and announce their decisions by email before the programme starts on "
@@ -328,3 +333,23 @@ def test_the_status_page_of_a_waitlisted_application(owner_client, world):
 
     assert "Your start-up is on the waitlist." in text
     assert f"you then have {world.programme.confirmation_days} days to confirm." in text
+
+
+def test_changing_the_profile_from_the_review_page_leads_back_to_it(owner_client, world):
+    application = make_application(world)
+    review = f"/en/applications/{application.pk}/review/"
+    html = owner_client.get(review).content.decode()
+    link = re.search(r'<a href="([^"]+)">Change the start-up.s profile</a>', html)
+
+    edit = owner_client.get(unescape(link.group(1)))
+    form = edit.context["form"]
+    unchanged = {
+        name: "" if form[name].value() is None else form[name].value() for name in form.fields
+    }
+    unchanged["team_size"] = "9"
+    saved = owner_client.post(unescape(link.group(1)), unchanged)
+
+    assert edit.status_code == 200
+    assert (saved.status_code, saved["Location"]) == (302, review)
+    world.startup.refresh_from_db()
+    assert world.startup.team_size == 9

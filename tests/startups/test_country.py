@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from startups.models import Startup
 from tests.factories import CityFactory, UserFactory
@@ -98,3 +99,55 @@ def test_city_refuses_an_unknown_country_code():
 
 def test_city_accepts_a_real_country_code():
     CityFactory.build(country="IL").full_clean(exclude=["slug"])
+
+
+def test_editing_a_start_up_shows_its_network_city_chosen_and_saves_unchanged(client):
+    berlin = CityFactory(slug="berlin", country="DE", name_en="Berlin")
+    CityFactory(slug="paris", country="FR", name_en="Paris")
+    user = UserFactory()
+    client.force_login(user)
+    client.post("/en/startups/new/", {**PROFILE, "city": "berlin", "country": ""})
+    startup = Startup.objects.get()
+
+    form = client.get(f"/en/startups/{startup.slug}/edit/").context["form"]
+    html = client.get(f"/en/startups/{startup.slug}/edit/").content.decode()
+    # Saved as the browser sends the form back untouched: every field as it was shown.
+    unchanged = {
+        name: form[name].value() if form[name].value() is not None else ""
+        for name in PROFILE | {"city": "", "country": ""}
+    }
+    response = client.post(f"/en/startups/{startup.slug}/edit/", unchanged)
+
+    assert '<option value="berlin" selected>' in html
+    assert unchanged["city"] == "berlin"
+    assert response.status_code == 302
+    startup.refresh_from_db()
+    assert (startup.city, startup.country) == (berlin, "DE")
+
+
+def test_a_founding_month_in_the_future_is_refused_at_its_field(client):
+    client.force_login(UserFactory())
+    next_year = str(timezone.localdate().year + 1)
+
+    response = client.post(
+        "/en/startups/new/",
+        {**PROFILE, "other_city": "Lisbon", "country": "PT", "founded_year": next_year},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["founded_year"] == [
+        "A start-up cannot have been founded in the future."
+    ]
+    assert not Startup.objects.exists()
+    this_month = timezone.localdate()
+    allowed = client.post(
+        "/en/startups/new/",
+        {
+            **PROFILE,
+            "other_city": "Lisbon",
+            "country": "PT",
+            "founded_year": str(this_month.year),
+            "founded_month": str(this_month.month),
+        },
+    )
+    assert allowed.status_code == 302
