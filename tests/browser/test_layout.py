@@ -1,5 +1,6 @@
 """Issue 15 (3, 15): every founder page fits from 320 px up, logged out and logged in with
-a long name and email, its header controls stay on screen, and dark mode is dark.
+a long name and email, its header controls stay on screen, no button breaks a word of its
+label, and dark mode is dark.
 
 One browser page is shared by all cases: each page is opened once and measured at every
 width by resizing the viewport, which re-runs the layout and the media queries."""
@@ -26,7 +27,7 @@ LONG_STARTUP = "Hohenzollern Quantum Logistics and Autonomous Robotics Systems I
 
 # What a person would see go wrong: the page wider than the window (a horizontal scroll
 # bar), or a control of the header (a link, the log-out button) cut off at either side.
-MEASURE = """() => {
+MEASURE = r"""() => {
   const width = window.innerWidth;
   const cut = [...document.querySelectorAll('.site-header a, .site-header button')]
     .filter(el => el.offsetParent !== null && !el.classList.contains('skip-link'))
@@ -35,7 +36,23 @@ MEASURE = """() => {
       return box.left < -0.5 || box.right > width + 0.5;
     })
     .map(el => el.textContent.trim());
-  return {scroll: document.documentElement.scrollWidth, width, cut};
+  // A word of a button's label broken across lines ("Hedgeho|g FX"): each word's text
+  // must stand on one line.
+  const broken = [];
+  for (const button of document.querySelectorAll('main button, main .button')) {
+    if (button.offsetParent === null) continue;
+    const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width, cut, broken};
 }"""
 
 LOG_OUT = {"en": "Log out", "de": "Abmelden"}
@@ -60,6 +77,8 @@ def world():
         user__name=LONG_NAME, user__email=LONG_EMAIL, startup__name=LONG_STARTUP
     )
     application = Application.objects.create(programme=programme, startup=membership.startup)
+    # A second start-up with no application yet: the programme's page offers to start one.
+    MembershipFactory(user=membership.user, startup__name="Hedgehog FX")
     return {
         "user": membership.user,
         "pages": [
@@ -92,6 +111,8 @@ def overflows(page: Page, base: str, paths: list[str], language: str) -> list[st
                 problems.append(f"{where}: {measured['scroll']} px wide")
             if measured["cut"]:
                 problems.append(f"{where}: cut off: {measured['cut']}")
+            if measured["broken"]:
+                problems.append(f"{where}: words broken in a button: {measured['broken']}")
     return problems
 
 
