@@ -188,3 +188,26 @@ def test_hebrew_content_keeps_its_language_and_direction_on_a_german_page(client
     html = client.get("/de/cities/tel-aviv/").content.decode()
 
     assert '<span lang="he" dir="rtl">תל אביב</span>' in html
+
+
+@pytest.mark.parametrize("path", ["/ar/applications/{pk}/", "/ar/startups/orbit-labs/"])
+def test_what_the_founder_typed_keeps_its_own_direction_on_an_arabic_page(
+    client, arabic_founder, path
+):
+    # German typed into an Arabic page: without dir="auto" the full stop would move to
+    # the paragraph's right end, ".Wir möchten israelische Banken treffen".
+    arabic_founder.motivation = "Wir möchten israelische Banken treffen."
+    arabic_founder.goals = "Drei Pilotkunden bis Juni."
+    arabic_founder.save(update_fields=["motivation", "goals"])
+    startup = arabic_founder.startup
+    startup.pitch = "Zahlungen für Händler, in Echtzeit."
+    startup.save(update_fields=["pitch"])
+
+    html = client.get(path.format(pk=arabic_founder.pk)).content.decode()
+
+    typed = ["Zahlungen für Händler"]
+    if "applications" in path:
+        typed += ["Wir möchten israelische Banken treffen", "Drei Pilotkunden bis Juni"]
+    for text in typed:
+        assert occurrences(html, text), text
+        assert not_isolated(html, text) == []
