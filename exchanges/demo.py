@@ -172,7 +172,7 @@ def _programme(slug, title_en, title_de, *, city, host, opens, closes, seats, **
         seats=seats,
         status=ProgrammeStatus.PUBLISHED,
         sectors=[],
-        allowed_stages=[Stage.SEED, Stage.SERIES_A, Stage.PRE_SEED],
+        allowed_stages=[Stage.PRE_SEED, Stage.SEED, Stage.SERIES_A],
         **fields,
     )
 

@@ -136,7 +136,9 @@ def eligibility_results(
             )
         )
     if programme.allowed_stages:
-        stages = ", ".join(str(Stage(stage).label) for stage in programme.allowed_stages)
+        # In their order (pre-seed before seed), however the list was stored.
+        listed_stages = [stage for stage in Stage if stage in programme.allowed_stages]
+        stages = ", ".join(str(stage.label) for stage in listed_stages)
         results.append(
             EligibilityResult(
                 _("Stage: %(stages)s") % {"stages": stages},
@@ -254,11 +256,14 @@ def submission_field_problems(
     ]
     problems += content_problems(application)
     if not consent:
+        organisations = consent_organisations(programme)
         problems.append(
             Problem(
                 "consent",
                 _("Agree to share your application with %(organisations)s.")
-                % {"organisations": consent_organisations(programme)},
+                % {"organisations": organisations}
+                if organisations
+                else _("Agree to the use of your application for selecting participants."),
             )
         )
     return problems
@@ -275,15 +280,23 @@ def submission_problems(
 
 
 def consent_organisations(programme: ExchangeProgramme) -> str:
-    names = [programme.host_organisation.name]
-    names += [organisation.name for organisation in programme.co_organisers.all()]
-    return ", ".join(names)
+    """The organisations Berlin Partner shares the application with: not itself."""
+    organisations = [programme.host_organisation, *programme.co_organisers.all()]
+    return ", ".join(
+        organisation.name for organisation in organisations if not organisation.is_hub_operator
+    )
 
 
 def consent_wording(programme: ExchangeProgramme) -> str:
     """The consent the applicant gives, in the active language, as recorded with it."""
+    organisations = consent_organisations(programme)
+    if not organisations:  # Berlin Partner hosts alone: it shares with nobody
+        return _(
+            "I agree that Berlin Partner für Wirtschaft und Technologie uses this application, "
+            "including the pitch deck, for selecting participants of %(programme)s."
+        ) % {"programme": programme.title}
     return _(
         "I agree that Berlin Partner für Wirtschaft und Technologie shares this application, "
         "including the pitch deck, with %(organisations)s for selecting participants of "
         "%(programme)s."
-    ) % {"organisations": consent_organisations(programme), "programme": programme.title}
+    ) % {"organisations": organisations, "programme": programme.title}

@@ -89,7 +89,7 @@ class ProgrammeDetailView(DetailView):
             host_zone=zoneinfo.ZoneInfo(programme.host_city.timezone),
             viewer_zone=zoneinfo.ZoneInfo(viewer_zone) if viewer_zone else None,
             is_open=programme.is_open(),
-            stages=[Stage(stage).label for stage in programme.allowed_stages],
+            stages=[stage.label for stage in Stage if stage in programme.allowed_stages],
             sectors=[Sector(sector).label for sector in programme.sectors],
             **kwargs,
         )

@@ -116,3 +116,12 @@ def test_public_page_lists_the_sectors_in_the_readers_language(client):
     html = client.get(f"/de/programmes/{programme.slug}/").content.decode()
 
     assert " Fintech, Gesundheit</li>" in html
+
+
+def test_stages_are_named_in_their_order_however_they_were_stored(world):
+    programme = world.programme
+    programme.allowed_stages = [Stage.SERIES_A, Stage.SEED, Stage.PRE_SEED]
+
+    (rule,) = [r.rule for r in eligibility_results(programme, world.startup, today=TODAY)]
+
+    assert rule == "Stage: pre-seed, seed, series A"

@@ -11,9 +11,10 @@ from alliance.errors import DomainError
 from alliance.mail.models import EmailMessage
 from exchanges import services
 from exchanges.models import Answer, Application, ApplicationEvent, ProgrammeStatus, State
+from exchanges.rules import consent_wording
 from startups.models import Stage
 from tests.exchanges.conftest import make_application
-from tests.factories import CityFactory, QuestionFactory
+from tests.factories import CityFactory, OrganisationFactory, QuestionFactory
 from tests.helpers import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +200,32 @@ def test_a_pitch_deck_with_a_200_character_name_is_stored_under_a_generated_name
     assert response.status_code == 302
     assert re.fullmatch(r"pitch-decks/[0-9a-f]{32}\.pdf", application.pitch_deck.name)
     assert application.pitch_deck.read() == pdf_bytes()
+
+
+def test_the_consent_never_has_berlin_partner_share_with_itself(world):
+    programme = world.programme
+    hub = OrganisationFactory(
+        name="Berlin Partner für Wirtschaft und Technologie",
+        city=programme.host_city,
+        is_hub_operator=True,
+    )
+    host = programme.host_organisation.name
+    programme.co_organisers.add(hub)
+
+    with_host = consent_wording(programme)
+    programme.host_organisation = hub
+    programme.save()
+    programme.co_organisers.remove(hub)
+    alone = consent_wording(programme)
+    error = refusal(world, make_application(world), consent=False)
+
+    assert with_host == (
+        "I agree that Berlin Partner für Wirtschaft und Technologie shares this application, "
+        f"including the pitch deck, with {host} for selecting participants of "
+        f"{programme.title}."
+    )
+    assert alone == (
+        "I agree that Berlin Partner für Wirtschaft und Technologie uses this application, "
+        f"including the pitch deck, for selecting participants of {programme.title}."
+    )
+    assert error.messages == ["Agree to the use of your application for selecting participants."]
