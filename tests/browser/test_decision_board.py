@@ -104,3 +104,17 @@ def test_a_manager_stages_previews_and_announces(live_server, manager_page: Page
     own = urlsplit(live_server.url).netloc
     assert [url for url in requests if urlsplit(url).netloc != own] == []
     assert errors == []
+
+
+def test_the_pipelines_table_of_states_fits_the_admin_index_at_1280_px(
+    manager_page: Page, programme
+):
+    page = manager_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    box = page.locator(f"#pipeline-{programme.pk} .pipeline-scroll")
+    widths = box.evaluate("el => [el.scrollWidth, el.clientWidth]")
+
+    # Every state's column in view, none hidden in a box that scrolls sideways.
+    assert widths[0] <= widths[1], widths
+    expect(box.get_by_role("columnheader", name="drafts")).to_be_in_viewport()

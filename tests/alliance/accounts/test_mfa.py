@@ -141,7 +141,9 @@ def test_founders_are_not_asked_and_find_two_factor_in_their_profile(client):
 
     assert response.status_code == 200
     assert f'href="{reverse("mfa_index")}"' in response.content.decode()
-    assert client.get(reverse("mfa_index")).status_code == 200
+    two_factor = client.get(reverse("mfa_index"))
+    assert two_factor.status_code == 200
+    assert "Continue to the admin" not in two_factor.content.decode()
 
 
 def test_staff_may_log_out_of_the_admin_without_a_second_factor(client):
@@ -190,6 +192,9 @@ def test_setting_up_an_authenticator_app_through_allauth_opens_the_admin(client)
         "totp",
         "recovery_codes",
     }
+    # allauth shows the recovery codes next; a link there leads on to the admin.
+    codes = client.get(response["Location"]).content.decode()
+    assert '<a class="button" href="/admin/">Continue to the admin</a>' in codes
     # Setting it up took a valid code: it counts for this session.
     assert client.get("/admin/").status_code == 200
     assert second_factor_entries(staff) == ["authenticator app added", "recovery codes added"]
