@@ -20,4 +20,6 @@ RUN pip install --upgrade pip && pip install -e . \
 
 USER alliance
 EXPOSE 8000
-CMD ["gunicorn", "alliance.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No access log: its request lines would keep one-time tokens (password reset, email
+# confirmation, invitation and unsubscribe links) and client addresses; errors still log.
+CMD ["gunicorn", "alliance.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -54,3 +54,23 @@ def announce_limits(form: forms.BaseForm) -> None:
 def mark_needed(field: forms.Field) -> None:
     """Mark a field that a draft may leave empty but a submission needs."""
     field.needed = True
+
+
+# The largest id a row can have (a bigint): a bigger one is no row, never a database error.
+MAX_PK = 2**63
+
+
+class RowsField(forms.ModelMultipleChoiceField):
+    """Rows chosen by id; an id that is not a positive whole number below MAX_PK is a form
+    error before any query (SQLite cannot even bind 10**25: it raised OverflowError)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and 0 < int(text) < MAX_PK):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)

@@ -142,6 +142,12 @@ TEMPLATES = [
 # through psycopg 3 with Django's bounded connection pool.
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# SQLite (development): a transaction takes the write lock when it begins and waits up to
+# 20 s for it, so two requests writing at once (a double click) take turns; by default the
+# second would fail at its first write with "database is locked", a 500.
+SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
     "DATABASE_POOL", default=PRODUCTION
 ):

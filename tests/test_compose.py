@@ -1,5 +1,6 @@
 """docker-compose.yml validated by the docker-compose client (no Docker engine needed)."""
 
+import json
 import os
 import subprocess
 
@@ -113,3 +114,14 @@ def test_dockerfile_serves_with_gunicorn():
 
     assert 'CMD ["gunicorn", "alliance.wsgi"' in dockerfile
     assert "collectstatic --noinput" in dockerfile
+
+
+def test_the_web_server_keeps_no_access_log():
+    # Its request lines would keep one-time tokens (a password reset link's key, an
+    # invitation's) and every client's address.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    (command,) = [line for line in dockerfile.splitlines() if line.startswith("CMD ")]
+
+    arguments = json.loads(command.removeprefix("CMD "))
+    assert arguments[0] == "gunicorn"
+    assert not [argument for argument in arguments if argument.startswith("--access-log")]

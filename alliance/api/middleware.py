@@ -40,7 +40,8 @@ class ApiMiddleware(ConditionalGetMiddleware):
                 response["Vary"] = ", ".join(kept)
             else:
                 del response["Vary"]
-        return self.process_response(request, response)
+        # Conditional handling may answer 412 (If-Match, If-Unmodified-Since): a problem too.
+        return _as_problem(self.process_response(request, response))
 
 
 # Headers an error keeps when its page becomes a problem.

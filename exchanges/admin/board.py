@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from alliance.errors import DomainError, show_errors
+from alliance.forms import RowsField
 from exchanges import access, pipeline, services
 from exchanges.admin.applications import WaitlistForm
 from exchanges.models import STAGEABLE, Application, ExchangeProgramme, State, Verb
@@ -59,7 +60,7 @@ class StageForm(WaitlistForm):
     """Stage one decision (or clear it) for the selected applications, as the actions do."""
 
     decision = forms.ChoiceField(label=gettext_lazy("decision"), choices=STAGE_CHOICES)
-    selected = forms.ModelMultipleChoiceField(
+    selected = RowsField(
         label=gettext_lazy("applications"),
         queryset=Application.objects.none(),
         error_messages={"required": gettext_lazy("Select at least one application.")},

@@ -17,12 +17,12 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from alliance.accounts.models import User
 from alliance.errors import DomainError, show_errors
+from alliance.forms import MAX_PK
 from exchanges import access
 from exchanges.models import MAX_SCORE, MIN_SCORE, Application, Review, ReviewCriterion
 from exchanges.services import reviews as services
 
 QUEUE_PAGE_SIZE = 50
-MAX_PK = 2**63  # a bigger ?application= is no row, not a database error
 YES, NO = "yes", "no"
 
 

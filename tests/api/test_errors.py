@@ -264,3 +264,19 @@ def test_throttled_request_is_a_problem_with_retry_after(client):
         "status": 429,
         "detail": "Request was throttled. Expected available in 3600 seconds.",
     }
+
+
+@pytest.mark.urls("alliance.urls")
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"HTTP_IF_MATCH": '"not-this-one"'},
+        {"HTTP_IF_UNMODIFIED_SINCE": "Mon, 01 Jan 2001 00:00:00 GMT"},
+    ],
+)
+def test_a_failed_precondition_is_a_problem(client, db, header):
+    response = client.get("/api/v1/cities/", **header)
+
+    assert response.status_code == 412
+    assert problem_of(response)["title"] == "Precondition Failed"
+    assert problem_of(response)["status"] == 412

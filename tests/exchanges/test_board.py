@@ -296,6 +296,8 @@ def test_a_refused_staging_is_a_message_and_the_others_go_through(manager_client
         ({"decision": "accept", "selected": "abc"}, "Applications: "),
         ({"decision": "accept", "selected": "SELF", "share_comment": "on"}, "Comment: "),
         ({"decision": "accept", "selected": "999999"}, "Applications: Select a valid choice."),
+        ({"decision": "reject", "selected": "9" * 25}, "Applications: "),
+        ({"decision": "reject", "selected": "-1"}, "Applications: "),
     ],
 )
 def test_bad_input_is_a_form_error_and_stages_nothing(manager_client, world, cast, data, error):
