@@ -411,7 +411,7 @@ if env.str("EMAIL_URL", default=""):
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "alliance.mail.console.ReadableConsoleBackend"}}
 
 # Security: on everywhere; production adds HTTPS-only cookies and HSTS.
 

@@ -1,0 +1,29 @@
+"""Development's emails on the console, readable: headers, then the text as it reads.
+
+Django's console backend prints the raw MIME message: the text quoted-printable, so a
+link is cut by soft line breaks (`=`) and its `=` written `=3D`, and copying it from the
+terminal gives a dead link. This one prints who, to whom, the subject and the plain text
+itself (attachments and the HTML part named, not dumped).
+"""
+
+from django.core.mail.backends.console import EmailBackend
+
+
+class ReadableConsoleBackend(EmailBackend):
+    def write_message(self, message) -> None:
+        lines = [
+            f"From: {message.from_email}",
+            f"To: {', '.join(message.to)}",
+            f"Subject: {message.subject}",
+        ]
+        others = [mimetype for _content, mimetype in getattr(message, "alternatives", [])]
+        others += [
+            getattr(attachment, "filename", None)
+            or getattr(attachment, "mimetype", None)
+            or "an attachment"
+            for attachment in message.attachments
+        ]
+        if others:
+            lines.append(f"Also: {', '.join(others)}")
+        self.stream.write("\n".join(lines) + "\n\n" + message.body.rstrip() + "\n")
+        self.stream.write("-" * 79 + "\n")
