@@ -16,7 +16,7 @@ APPLICATION_SCOPED = (
 
 class ExchangesConfig(AppConfig):
     name = "exchanges"
-    verbose_name = _("Exchange programmes")
+    verbose_name = _("Exchanges")  # programmes, applications, reviews: not only programmes
 
     def ready(self) -> None:
         from alliance.migration_data import remake_when_flushed
