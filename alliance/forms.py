@@ -39,8 +39,12 @@ def limit_text(max_length: int) -> str:
 
 
 def announce_limits(form: forms.BaseForm) -> None:
-    """Tell the reader of each long text field how long it may be (in its help text)."""
+    """Tell the reader of each long text field how long it may be (in its help text); and
+    let what a person writes in a text field run in its own direction (`dir="auto"`:
+    German typed into an Arabic page keeps its full stop at its end)."""
     for field in form.fields.values():
+        if type(field.widget) in {forms.Textarea, forms.TextInput}:
+            field.widget.attrs.setdefault("dir", "auto")
         max_length = getattr(field, "max_length", None)
         if max_length and isinstance(field.widget, forms.Textarea):
             field.widget.attrs.setdefault("maxlength", str(max_length))

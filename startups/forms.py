@@ -1,5 +1,4 @@
 from django import forms
-from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +7,7 @@ from django_countries import countries
 from alliance.accounts.models import User
 from alliance.forms import announce_limits
 from cities.models import UNKNOWN_COUNTRY, City, country_choices
-from startups.models import Role, Sector, Stage, Startup
+from startups.models import Role, Sector, Stage, Startup, earliest_today
 
 
 def country_options() -> list:
@@ -69,7 +68,7 @@ class StartupForm(forms.ModelForm):
             # The options are valued by slug, the instance's initial value is its id: the
             # city itself is shown as chosen (an edit would otherwise show "Another city").
             self.initial["city"] = self.instance.city
-        self.fields["founded_year"].widget.attrs["max"] = timezone.localdate().year
+        self.fields["founded_year"].widget.attrs["max"] = earliest_today().year
         self.fields["country"].choices = country_options()
         self.fields["founded_month"] = forms.TypedChoiceField(
             label=_("Month founded"),

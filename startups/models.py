@@ -1,6 +1,7 @@
 """Start-ups and their teams."""
 
 import datetime
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -52,6 +53,16 @@ class StartupQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user)
+
+
+FOUNDED_IN_FUTURE = _("A start-up cannot have been founded in the future.")
+# The zone whose day begins first (UTC+14, Kiribati): its date is the latest on Earth.
+EARLIEST_ZONE = zoneinfo.ZoneInfo("Etc/GMT-14")
+
+
+def earliest_today() -> datetime.date:
+    """The date where it is latest: no one anywhere is in a later day."""
+    return timezone.now().astimezone(EARLIEST_ZONE).date()
 
 
 class Startup(models.Model):
@@ -133,15 +144,16 @@ class Startup(models.Model):
     def clean(self) -> None:
         # Forms and the admin validate the constraints after this: the country is set.
         self.take_country_from_city()
-        today = timezone.localdate()
-        if (
-            isinstance(self.founded_year, int)
-            and isinstance(self.founded_month, int)
-            and (self.founded_year, self.founded_month) > (today.year, today.month)
-        ):
-            raise ValidationError(
-                {"founded_year": _("A start-up cannot have been founded in the future.")}
-            )
+        if self.founded_in_future():
+            raise ValidationError({"founded_year": FOUNDED_IN_FUTURE})
+
+    def founded_in_future(self) -> bool:
+        """Whether the founding month has not begun yet anywhere on Earth (a founder in
+        Beijing may give a month that is still to come in Berlin)."""
+        if not (isinstance(self.founded_year, int) and isinstance(self.founded_month, int)):
+            return False
+        today = earliest_today()
+        return (self.founded_year, self.founded_month) > (today.year, today.month)
 
     def take_country_from_city(self) -> None:
         """A city of the network knows its country: the start-up's is the city's."""

@@ -14,7 +14,7 @@ from alliance.accounts.models import User
 from alliance.errors import DomainError
 from alliance.links import absolute_url
 from alliance.mail.outbox import Recipient, queue_email
-from startups.models import Invitation, Membership, Role, Startup
+from startups.models import FOUNDED_IN_FUTURE, Invitation, Membership, Role, Startup
 from startups.rules import leave_refusal, membership_of, require_owner
 
 INVITATION_DAYS = 14
@@ -34,6 +34,7 @@ def _slugs(base: str):
 @transaction.atomic
 def create_startup(startup: Startup, *, by: User) -> Startup:
     """Save a new start-up under a free slug made from its name, its creator its first owner."""
+    _check_profile(startup)
     startup.take_country_from_city()
     base = slugify(startup.name)[:80] or "startup"
     taken = set(Startup.objects.filter(slug__startswith=base).values_list("slug", flat=True))
@@ -62,9 +63,16 @@ def update_startup(startup: Startup, *, by: User) -> Startup:
     the partners' feed moves its applications, in this transaction)."""
     if membership_of(startup, by) is None:
         raise DomainError("not_member", gettext_lazy("You are not in this team."))
+    _check_profile(startup)
     startup.take_country_from_city()
     startup.save()
     return startup
+
+
+def _check_profile(startup: Startup) -> None:
+    """What a profile must be, whoever saves it (the form says it at the field first)."""
+    if startup.founded_in_future():
+        raise DomainError("founded_in_future", FOUNDED_IN_FUTURE)
 
 
 @transaction.atomic

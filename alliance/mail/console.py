@@ -11,19 +11,24 @@ from django.core.mail.backends.console import EmailBackend
 
 class ReadableConsoleBackend(EmailBackend):
     def write_message(self, message) -> None:
-        lines = [
-            f"From: {message.from_email}",
-            f"To: {', '.join(message.to)}",
-            f"Subject: {message.subject}",
+        message.message()  # refuses what SMTP would refuse (a header with a line break)
+        lines = [f"From: {message.from_email}", f"To: {', '.join(message.to)}"]
+        lines += [
+            f"{name}: {', '.join(addresses)}"
+            for name, addresses in (("Cc", message.cc), ("Bcc", message.bcc))
+            if addresses
         ]
+        lines.append(f"Subject: {message.subject}")
         others = [mimetype for _content, mimetype in getattr(message, "alternatives", [])]
-        others += [
-            getattr(attachment, "filename", None)
-            or getattr(attachment, "mimetype", None)
-            or "an attachment"
-            for attachment in message.attachments
-        ]
+        others += [_attachment_name(attachment) for attachment in message.attachments]
         if others:
             lines.append(f"Also: {', '.join(others)}")
         self.stream.write("\n".join(lines) + "\n\n" + message.body.rstrip() + "\n")
         self.stream.write("-" * 79 + "\n")
+
+
+def _attachment_name(attachment) -> str:
+    """An attachment's file name (a tuple's, or a MIME part's), else its type."""
+    if hasattr(attachment, "get_filename"):
+        return attachment.get_filename() or attachment.get_content_type()
+    return getattr(attachment, "filename", None) or getattr(attachment, "mimetype", "") or "?"

@@ -6,6 +6,7 @@ with `dir="auto"`, or an element with its own `lang` and `dir`, so the bidirecti
 algorithm cannot pull the page's neutral characters (" · ", ":", numbers) into it.
 """
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -211,3 +212,14 @@ def test_what_the_founder_typed_keeps_its_own_direction_on_an_arabic_page(
     for text in typed:
         assert occurrences(html, text), text
         assert not_isolated(html, text) == []
+
+
+def test_what_the_founder_types_runs_in_its_own_direction_while_typing(client, arabic_founder):
+    html = client.get(f"/ar/applications/{arabic_founder.pk}/edit/").content.decode()
+    profile = client.get("/ar/startups/orbit-labs/edit/").content.decode()
+
+    for name in ("motivation", "goals"):
+        (field,) = re.findall(rf"<textarea[^>]*name=\"{name}\"[^>]*>", html)
+        assert 'dir="auto"' in field
+    (pitch,) = re.findall(r"<textarea[^>]*name=\"pitch\"[^>]*>", profile)
+    assert 'dir="auto"' in pitch

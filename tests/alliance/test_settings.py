@@ -149,7 +149,7 @@ def test_development_needs_no_variables():
     assert values["eager"] is True
     assert values["broker"] == "memory://"
     assert values["cache"] == {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    assert values["mailer"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["mailer"] == "alliance.mail.console.ReadableConsoleBackend"
 
 
 def test_development_mode_is_not_chosen_by_service_urls():

@@ -1,18 +1,51 @@
 """Development's SQLite: two requests writing at once take turns instead of one failing.
 
-Two real connections to one SQLite file, opened with the settings' options, each in a
-thread: both read, then both write, in a transaction each (as two submits of the same
-form do). With SQLite's default (deferred) transactions the second write fails at once
-with "database is locked"; with the settings' options the second waits for the first.
+Two real connections to one SQLite file, opened with the options the settings give
+development's database, each in a thread: both read, then both write, in a transaction
+each (as two submits of the same form do). With SQLite's default (deferred) transactions
+the second write fails at once with "database is locked"; with the settings' options the
+second waits for the first.
 """
 
 import contextlib
+import functools
+import json
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connections, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper
+
+from tests.processes import ROOT
+
+# What the settings make of development's database (no DATABASE_URL), read in a process
+# of their own: the options as they are applied, not as they are named.
+SHOW_OPTIONS = (
+    "import json, django; django.setup(); from django.conf import settings; "
+    "default = settings.DATABASES['default']; "
+    "print(json.dumps([default['ENGINE'], default.get('OPTIONS', {})]))"
+)
+
+
+@functools.cache
+def development_options() -> dict:
+    env = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+    env |= {"DJANGO_SETTINGS_MODULE": "alliance.settings", "DJANGO_ENV": "development"}
+    shown = subprocess.run(
+        [sys.executable, "-c", SHOW_OPTIONS],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    engine, options = json.loads(shown.stdout.strip().splitlines()[-1])
+    assert engine == "django.db.backends.sqlite3"
+    return options
 
 
 def wrapper(path) -> DatabaseWrapper:
@@ -20,7 +53,7 @@ def wrapper(path) -> DatabaseWrapper:
         {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
-            "OPTIONS": dict(settings.SQLITE_OPTIONS),
+            "OPTIONS": dict(development_options()),
             "TIME_ZONE": None,
             "CONN_MAX_AGE": 0,
             "CONN_HEALTH_CHECKS": False,

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django import forms as django_forms
 from django.utils import formats, translation
 
 from alliance.accounts.forms import ProfileForm
@@ -157,3 +158,17 @@ def test_a_zone_saved_under_an_alias_is_offered_under_its_canonical_name():
     form = ProfileForm(instance=UserFactory(time_zone="Europe/Kiev"))
 
     assert form["time_zone"].value() == "Europe/Kyiv"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_date_typed_day_first_is_read_day_first_as_it_is_shown(language):
+    with translation.override(language):
+        assert django_forms.DateField().clean("05/06/2026") == datetime.date(2026, 6, 5)
+        assert django_forms.DateField().clean("2026-06-05") == datetime.date(2026, 6, 5)
+        assert django_forms.DateTimeField().clean("05/06/2026 14:30").timetuple()[:5] == (
+            2026,
+            6,
+            5,
+            14,
+            30,
+        )

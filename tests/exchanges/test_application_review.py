@@ -353,3 +353,39 @@ def test_changing_the_profile_from_the_review_page_leads_back_to_it(owner_client
     assert (saved.status_code, saved["Location"]) == (302, review)
     world.startup.refresh_from_db()
     assert world.startup.team_size == 9
+
+
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        (
+            State.SUBMITTED,
+            (
+                "Then Berlin Partner reviews the applications and announces its decisions by email "
+                "before the programme starts on 4 May 2099."
+            ),
+        ),
+        (
+            State.CONFIRMED,
+            (
+                "Your seat is confirmed. The programme runs in {city} from 4 May 2099 to 14 May "
+                "2099; Berlin Partner will contact your team about the details."
+            ),
+        ),
+    ],
+)
+def test_where_berlin_partner_hosts_it_does_not_work_with_itself(owner_client, world, state, said):
+    programme = world.programme
+    programme.starts_on = datetime.date(2099, 5, 4)
+    programme.ends_on = datetime.date(2099, 5, 14)
+    programme.save()
+    host = programme.host_organisation
+    host.is_hub_operator = True
+    host.save()
+    application = make_application(world, state)
+
+    text = text_of(owner_client.get(f"/en/applications/{application.pk}/"))
+
+    assert said.format(city=programme.host_city.name) in text
+    assert f"Berlin Partner and {host.name}" not in text
+    assert f"{host.name} and Berlin Partner" not in text

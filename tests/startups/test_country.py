@@ -1,9 +1,13 @@
 """Countries are real ISO 3166 codes; a network city brings its own."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from alliance.errors import DomainError
+from startups import services
 from startups.models import Startup
 from tests.factories import CityFactory, UserFactory
 
@@ -127,7 +131,7 @@ def test_editing_a_start_up_shows_its_network_city_chosen_and_saves_unchanged(cl
 
 def test_a_founding_month_in_the_future_is_refused_at_its_field(client):
     client.force_login(UserFactory())
-    next_year = str(timezone.localdate().year + 1)
+    next_year = str(timezone.localdate().year + 2)  # still to come in every zone
 
     response = client.post(
         "/en/startups/new/",
@@ -139,7 +143,8 @@ def test_a_founding_month_in_the_future_is_refused_at_its_field(client):
         "A start-up cannot have been founded in the future."
     ]
     assert not Startup.objects.exists()
-    this_month = timezone.localdate()
+    # The month it is where the day begins first (UTC+14): begun for someone on Earth.
+    this_month = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=14)).date()
     allowed = client.post(
         "/en/startups/new/",
         {
@@ -151,3 +156,24 @@ def test_a_founding_month_in_the_future_is_refused_at_its_field(client):
         },
     )
     assert allowed.status_code == 302
+
+
+def test_the_service_refuses_a_founding_month_in_the_future_whoever_calls_it():
+    user = UserFactory()
+    startup = Startup(
+        name="Orbit Robotics",
+        other_city="Lisbon",
+        country="PT",
+        founded_year=timezone.localdate().year + 2,
+        founded_month=1,
+        sector="industry",
+        stage="seed",
+        team_size=3,
+        pitch="Robots.",
+    )
+
+    with pytest.raises(DomainError) as refused:
+        services.create_startup(startup, by=user)
+
+    assert refused.value.code == "founded_in_future"
+    assert not Startup.objects.exists()

@@ -148,6 +148,6 @@ def test_errors_appear_at_the_field_and_in_a_summary(client):
     )
     assert '<a href="#id_name">Name: This field is required.</a>' in html
     assert '<a href="#id_other_city">Choose a city of the network or name another.</a>' in html
-    assert 'name="name" maxlength="200" required aria-invalid="true"' in html
+    assert 'name="name" maxlength="200" dir="auto" required aria-invalid="true"' in html
     assert 'aria-describedby="id_name_error"' in html
     assert '<div class="field-error" id="id_name_error">' in html

@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from django.core.mail import EmailMultiAlternatives
 
 from alliance.mail.console import ReadableConsoleBackend
@@ -36,3 +37,17 @@ def test_a_long_link_is_printed_whole_and_the_headers_say_who_and_what():
         "Also: text/html, Orbit deck.pdf\n\n"
         "Guten Tag,"
     )
+
+
+def test_a_header_smtp_would_refuse_is_refused_here_too_and_copies_are_named():
+    stream = io.StringIO()
+    backend = ReadableConsoleBackend(stream=stream)
+    forged = EmailMultiAlternatives(subject="Hi\nBcc: x@evil.example", body="x", to=["a@b.example"])
+    copied = EmailMultiAlternatives(subject="Hi", body="x", bcc=["staff@berlin-partner.example"])
+
+    with pytest.raises(ValueError, match="linefeed"):
+        backend.send_messages([forged])
+    backend.send_messages([copied])
+
+    assert "evil" not in stream.getvalue()
+    assert "Bcc: staff@berlin-partner.example\n" in stream.getvalue()
