@@ -6,17 +6,11 @@ short date keeps Django's right-to-left marks, which keep its order in a left-to
 line too. Forms read dates day first too (below), ISO first.
 """
 
+from alliance.formats import DAY_FIRST_DATE_INPUT_FORMATS, DAY_FIRST_DATETIME_INPUT_FORMATS
+
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y، g:i A"
 SHORT_DATETIME_FORMAT = "d\u200f/m\u200f/Y g:i A"
-# What forms read, day first as shown (Django's Arabic reads "05/06/2026" as 6 May); ISO
-# first, as the admin's date widgets write it.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
-DATETIME_INPUT_FORMATS = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%d %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%y %H:%M",
-]
+# What forms read: day first, as shown (Django's would read "05/06/2026" as 6 May).
+DATE_INPUT_FORMATS = DAY_FIRST_DATE_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = DAY_FIRST_DATETIME_INPUT_FORMATS
