@@ -22,7 +22,7 @@ from exchanges.models import (
     State,
     Verb,
 )
-from startups.models import Membership, Sector, Stage, Startup
+from startups.models import Membership, Startup
 from startups.rules import membership_of
 
 # What a refused verb tells its user, by verb.
@@ -136,9 +136,7 @@ def eligibility_results(
             )
         )
     if programme.allowed_stages:
-        # In their order (pre-seed before seed), however the list was stored.
-        listed_stages = [stage for stage in Stage if stage in programme.allowed_stages]
-        stages = ", ".join(str(stage.label) for stage in listed_stages)
+        stages = ", ".join(str(stage.label) for stage in programme.stages_in_order())
         results.append(
             EligibilityResult(
                 _("Stage: %(stages)s") % {"stages": stages},
@@ -148,9 +146,7 @@ def eligibility_results(
             )
         )
     if programme.sectors:
-        # In the choices' order, however the list was stored (the admin stores it so too).
-        listed = [sector for sector in Sector if sector in programme.sectors]
-        sectors = ", ".join(str(sector.label) for sector in listed)
+        sectors = ", ".join(str(sector.label) for sector in programme.sectors_in_order())
         results.append(
             EligibilityResult(
                 _("Sector: %(sectors)s") % {"sectors": sectors},

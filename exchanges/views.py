@@ -12,7 +12,6 @@ from alliance.fragments import cached_html
 from exchanges import calls, cards, queries
 from exchanges.forms import ProgrammeFilterForm
 from exchanges.models import ExchangeProgramme
-from startups.models import Sector, Stage
 
 MAIN_TEMPLATE = "exchanges/_programme_list_main.html"
 
@@ -89,7 +88,7 @@ class ProgrammeDetailView(DetailView):
             host_zone=zoneinfo.ZoneInfo(programme.host_city.timezone),
             viewer_zone=zoneinfo.ZoneInfo(viewer_zone) if viewer_zone else None,
             is_open=programme.is_open(),
-            stages=[stage.label for stage in Stage if stage in programme.allowed_stages],
-            sectors=[Sector(sector).label for sector in programme.sectors],
+            stages=[stage.label for stage in programme.stages_in_order()],
+            sectors=[sector.label for sector in programme.sectors_in_order()],
             **kwargs,
         )

@@ -212,6 +212,14 @@ class ExchangeProgramme(models.Model):
             and self.applications_open_at <= now < self.applications_close_at
         )
 
+    def stages_in_order(self) -> list[Stage]:
+        """The allowed stages in their order (pre-seed before seed), however stored."""
+        return [stage for stage in Stage if stage in self.allowed_stages]
+
+    def sectors_in_order(self) -> list[Sector]:
+        """The admitted sectors in the choices' order, however stored."""
+        return [sector for sector in Sector if sector in self.sectors]
+
     @property
     def benefit_list(self) -> list[str]:
         return [line.strip() for line in self.benefits.splitlines() if line.strip()]
