@@ -64,14 +64,19 @@ def mark_needed(field: forms.Field) -> None:
 MAX_PK = 2**63
 
 
+def is_row_id(value: object) -> bool:
+    """Whether `value` (from a request) can be a row's id: digits, above 0, below MAX_PK.
+    Anything else names no row and must not reach a query (SQLite cannot bind 10**25)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) < MAX_PK
+
+
 class RowsField(forms.ModelMultipleChoiceField):
-    """Rows chosen by id; an id that is not a positive whole number below MAX_PK is a form
-    error before any query (SQLite cannot even bind 10**25: it raised OverflowError)."""
+    """Rows chosen by id; an id that cannot be a row's is a form error before any query."""
 
     def _check_values(self, value):
         for pk in value:
-            text = str(pk)
-            if not (text.isascii() and text.isdigit() and 0 < int(text) < MAX_PK):
+            if not is_row_id(pk):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

@@ -14,6 +14,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
 from alliance.audit.history import person_of
+from alliance.forms import is_row_id
 
 LogEntry = get_logentry_model()
 SYSTEM = "system"
@@ -51,7 +52,7 @@ class PersonFilter(admin.SimpleListFilter):
             return nobody.exclude(additional_data__has_key="partner_key")
         if value == PARTNER_KEYS:
             return nobody.filter(additional_data__has_key="partner_key")
-        if value.isdigit():
+        if is_row_id(value):
             return queryset.filter(actor_id=int(value))
         return queryset.none()
 
@@ -73,7 +74,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if value.isdigit():
+        if is_row_id(value):
             return queryset.filter(content_type_id=int(value))
         return queryset.none()
 

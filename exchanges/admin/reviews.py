@@ -17,7 +17,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from alliance.accounts.models import User
 from alliance.errors import DomainError, show_errors
-from alliance.forms import MAX_PK
+from alliance.forms import is_row_id
 from exchanges import access
 from exchanges.models import MAX_SCORE, MIN_SCORE, Application, Review, ReviewCriterion
 from exchanges.services import reviews as services
@@ -209,7 +209,7 @@ class ReviewAdmin(admin.ModelAdmin):
                 .select_related("startup", "programme")
                 .filter(pk=pk)
                 .first()
-                if pk.isascii() and pk.isdigit() and int(pk) < MAX_PK
+                if is_row_id(pk)
                 else None
             )
         return request._review_application

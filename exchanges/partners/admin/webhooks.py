@@ -34,6 +34,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from alliance.forms import is_row_id
 from alliance.mail.outbox import STAFF_TIME_ZONE
 from cities.models import PartnerOrganisation
 from exchanges.partners.admin.shares import ReadOnlyAdmin
@@ -52,7 +53,6 @@ STAFF_ZONE = zoneinfo.ZoneInfo(STAFF_TIME_ZONE)
 LOG_LENGTH = 50  # attempts shown on an endpoint's page
 COUNT_LIMIT = 1000  # an endpoint's waiting and failed deliveries are counted up to this
 SECRET_FIELDS = ("secret", "previous_secret")  # never loaded here
-MAX_ID = 2**63 - 1
 EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -534,7 +534,7 @@ class EndpointFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if value.isdigit() and int(value) <= MAX_ID:
+        if is_row_id(value):
             return queryset.filter(endpoint_id=int(value))
         return queryset.none()
 
