@@ -2,6 +2,7 @@
 
 import io
 import re
+import threading
 from html import unescape
 
 from django.db import IntegrityError, connection, transaction
@@ -43,3 +44,13 @@ def text_of(response) -> str:
     """The page's text without tags, whitespace collapsed: what a reader sees."""
     html = response.content.decode()
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def at_once(target, arguments, *, timeout: float) -> None:
+    """Call `target(*each)` for each of `arguments`, each in a thread of its own, all
+    started before any is waited for (each join bounded by `timeout`, to catch a hang)."""
+    threads = [threading.Thread(target=target, args=tuple(each)) for each in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)

@@ -19,6 +19,7 @@ import pytest
 from django.db import connections, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
+from tests.helpers import at_once
 from tests.processes import ROOT
 
 # What the settings make of development's database (no DATABASE_URL), read in a process
@@ -100,11 +101,7 @@ def test_two_writers_at_once_take_turns(tmp_path):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=increment) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    at_once(increment, [()] * 2, timeout=60)
 
     check = wrapper(path)
     with check.cursor() as cursor:

@@ -20,6 +20,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
+from tests.helpers import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -396,14 +397,7 @@ def test_two_reviews_at_the_same_moment_both_count(world):
         finally:
             connections.close_all()
 
-    threads = [
-        threading.Thread(target=save, args=(reviewer, value))
-        for reviewer, value in zip(reviewers, (5, 2), strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    at_once(save, zip(reviewers, (5, 2), strict=True), timeout=30)
 
     assert outcomes == ["saved", "saved"]
     assert summary(application) == (2, Decimal("3.50"), Decimal("3.00"))

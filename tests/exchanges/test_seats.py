@@ -14,6 +14,7 @@ from exchanges.models import Application, ApplicationEvent, State, Verb
 from exchanges.tasks import backfill_programmes, expire_acceptances
 from tests.exchanges.conftest import emails_queued, make_application
 from tests.factories import MembershipFactory
+from tests.helpers import at_once
 
 
 def application_for_new_startup(world, state, **fields):
@@ -59,11 +60,7 @@ def test_two_accepts_racing_for_the_last_seat(world):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=accept, args=(app,)) for app in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    at_once(accept, [(app,) for app in (first, second)], timeout=30)
 
     assert sorted(outcomes.values()) == ["accepted", "no_seats"]
     assert Application.objects.filter(state=State.ACCEPTED).count() == 1
@@ -87,11 +84,7 @@ def race(*calls) -> list[str]:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    at_once(run, [(call,) for call in calls], timeout=30)
     return sorted(outcomes)
 
 

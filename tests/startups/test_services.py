@@ -8,6 +8,7 @@ from django.test import Client
 
 from startups.models import Role, Startup
 from tests.factories import CityFactory, UserFactory
+from tests.helpers import at_once
 
 PROFILE = {
     "name": "Acme",
@@ -41,11 +42,7 @@ def test_eight_start_ups_of_one_name_at_once_all_get_their_own_slug():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=create, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    at_once(create, [(user,) for user in users], timeout=60)
 
     slugs = {"acme", *(f"acme-{number}" for number in range(2, 9))}
     assert sorted(status for status, _location in answers.values()) == [302] * 8

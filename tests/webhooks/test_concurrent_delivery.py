@@ -21,6 +21,7 @@ from exchanges.partners.webhooks.models import (
 )
 from exchanges.services import start_review
 from tests.exchanges.conftest import staff_user
+from tests.helpers import at_once
 from tests.webhooks.receiver import receiver
 
 pytestmark = [
@@ -44,11 +45,7 @@ def deliver_at_once(hooks: list[WebhookEndpoint]) -> dict[int, str]:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(hook,)) for hook in hooks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    at_once(run, [(hook,) for hook in hooks], timeout=60)
     return outcomes
 
 
